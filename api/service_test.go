@@ -1,0 +1,74 @@
+package api_test
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/yiyun-console/console/api"
+	"github.com/yiyun-console/console/internal/testenv"
+)
+
+func TestHealthAndReady(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	env.Must(t, http.StatusOK, req{Method: "GET", Path: "/healthz"})
+	r := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/readyz"})
+	if r.Str("postgres") != "ok" || r.Str("temporal") != "ok" {
+		t.Errorf("readyz: %s", r.Body)
+	}
+	if r.Header.Get("X-Request-Id") == "" {
+		t.Error("no request ID")
+	}
+	doc := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/openapi.yaml"})
+	if !strings.HasPrefix(string(doc.Body), "components:") &&
+		!strings.Contains(string(doc.Body), "openapi: 3.0.3") {
+		t.Errorf("openapi.yaml: %.200s", doc.Body)
+	}
+	page := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/docs"})
+	if !strings.Contains(string(page.Body), "/v1/accounts") {
+		t.Error("the docs page does not list /v1/accounts")
+	}
+}
+
+// TestRoutesMatchOpenAPI proves that the router and the OpenAPI description list the
+// same operations, so that neither drifts from the other.
+func TestRoutesMatchOpenAPI(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	routes := map[string]bool{}
+	err := chi.Walk(env.API.Handler().(chi.Routes), func(method, route string,
+		_ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		route = strings.TrimSuffix(strings.ReplaceAll(route, "/*/", "/"), "/*")
+		if route != "/" && strings.HasSuffix(route, "/") {
+			route = strings.TrimSuffix(route, "/")
+		}
+		routes[method+" "+route] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := api.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, op := range ops {
+		documented[op] = true
+		if !routes[op] {
+			t.Errorf("documented but not routed: %s", op)
+		}
+	}
+	var missing []string
+	for r := range routes {
+		if !documented[r] {
+			missing = append(missing, r)
+		}
+	}
+	sort.Strings(missing)
+	for _, r := range missing {
+		t.Errorf("routed but not documented: %s", r)
+	}
+}
