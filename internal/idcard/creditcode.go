@@ -45,7 +45,8 @@ func ValidateCreditCode(s string) error {
 func NormalizeCreditCode(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if n := utf8.RuneCountInString(s); n != creditCodeLength {
-		return "", refuse(ReasonLength, fmt.Sprintf("must be %d characters, got %d", creditCodeLength, n))
+		return "", refuse(ReasonLength,
+			fmt.Sprintf("must be %d characters, got %d", creditCodeLength, n))
 	}
 	if len(s) != creditCodeLength {
 		return "", refuse(ReasonFormat, creditCodeFormatDetail)
@@ -55,7 +56,8 @@ func NormalizeCreditCode(s string) (string, error) {
 		return "", refuse(ReasonFormat, creditCodeFormatDetail)
 	}
 	if !strings.ContainsRune(registrationAuthorities, rune(s[0])) || s[1] < '1' || s[1] > '9' {
-		return "", refuse(ReasonAuthority, "does not start with a known registration authority and type")
+		return "", refuse(ReasonAuthority,
+			"does not start with a known registration authority and type")
 	}
 	if !allDigits(s[2:8]) {
 		return "", refuse(ReasonRegion, "characters 3 to 8 must be an administrative division code")

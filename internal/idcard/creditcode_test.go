@@ -47,10 +47,10 @@ func TestNormalizeCreditCode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := NormalizeCreditCode(tt.in)
-			if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) || got != tt.want {
+			if !errors.Is(err, tt.err) || got != tt.want {
 				t.Errorf("NormalizeCreditCode(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
 			}
-			if verr := ValidateCreditCode(tt.in); !errors.Is(verr, tt.err) || (tt.err == nil) != (verr == nil) {
+			if verr := ValidateCreditCode(tt.in); !errors.Is(verr, tt.err) {
 				t.Errorf("ValidateCreditCode(%q) = %v, want %v", tt.in, verr, tt.err)
 			}
 		})

@@ -14,5 +14,6 @@ func Mask(s string) string {
 	if len(r) <= 2*maskKeep {
 		return strings.Repeat("*", len(r))
 	}
-	return string(r[:maskKeep]) + strings.Repeat("*", len(r)-2*maskKeep) + string(r[len(r)-maskKeep:])
+	stars := strings.Repeat("*", len(r)-2*maskKeep)
+	return string(r[:maskKeep]) + stars + string(r[len(r)-maskKeep:])
 }

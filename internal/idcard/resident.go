@@ -56,7 +56,8 @@ func ValidateResidentID(s string, now time.Time) error {
 func NormalizeResidentID(s string, now time.Time) (string, error) {
 	s = strings.TrimSpace(s)
 	if n := utf8.RuneCountInString(s); n != residentIDLength {
-		return "", refuse(ReasonLength, fmt.Sprintf("must be %d characters, got %d", residentIDLength, n))
+		return "", refuse(ReasonLength,
+			fmt.Sprintf("must be %d characters, got %d", residentIDLength, n))
 	}
 	if len(s) != residentIDLength {
 		return "", refuse(ReasonFormat, residentFormatDetail)

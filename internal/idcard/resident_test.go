@@ -45,7 +45,7 @@ func TestNormalizeResidentID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := NormalizeResidentID(tt.in, testNow)
-			if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) || got != tt.want {
+			if !errors.Is(err, tt.err) || got != tt.want {
 				t.Errorf("NormalizeResidentID(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
 			}
 		})
@@ -79,7 +79,7 @@ func TestResidentIDBirthDate(t *testing.T) {
 	for _, tt := range tests {
 		id := withResidentCheck(t, "110105"+tt.birth+"123")
 		err := ValidateResidentID(id, testNow)
-		if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
+		if !errors.Is(err, tt.err) {
 			t.Errorf("ValidateResidentID with birth date %s = %v, want %v", tt.birth, err, tt.err)
 		}
 	}

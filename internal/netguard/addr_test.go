@@ -90,7 +90,10 @@ func TestCheckAddr(t *testing.T) {
 		}
 		for _, err := range []error{strict, loose} {
 			var aerr *AddressError
-			if err != nil && (!errors.Is(err, ErrForbiddenAddress) || !errors.As(err, &aerr) || aerr.Reason == "") {
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, ErrForbiddenAddress) || !errors.As(err, &aerr) || aerr.Reason == "" {
 				t.Errorf("CheckAddr(%s) = %v, not an *AddressError matching ErrForbiddenAddress", ip, err)
 			}
 		}

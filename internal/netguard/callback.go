@@ -114,7 +114,8 @@ func canonicalHostname(host string) (string, error) {
 
 	if addr, err := netip.ParseAddr(host); err == nil {
 		if !addr.Is4() {
-			return "", badURL("an IPv6 address must be written in brackets, as in http://[2001:db8::1]/")
+			return "", badURL(
+				"an IPv6 address must be written in brackets, as in http://[2001:db8::1]/")
 		}
 		return addr.String(), nil
 	}

@@ -33,7 +33,8 @@ func domainProblem(name string) string {
 		}
 	}
 	if top := labels[len(labels)-1]; top[0] < 'a' || top[0] > 'z' {
-		return "not a valid IP address, and a domain name must end in a label that starts with a letter"
+		return "not a valid IP address, and a domain name must end in a label " +
+			"that starts with a letter"
 	}
 	return ""
 }

@@ -104,7 +104,8 @@ func ParseWhitelist(s string) ([]Entry, error) {
 		}
 		seen[e.String()] = true
 		if len(entries) == MaxWhitelistEntries {
-			return nil, &WhitelistError{Reason: fmt.Sprintf("at most %d entries are allowed", MaxWhitelistEntries)}
+			reason := fmt.Sprintf("at most %d entries are allowed", MaxWhitelistEntries)
+			return nil, &WhitelistError{Entry: raw, Reason: reason}
 		}
 		entries = append(entries, e)
 	}
@@ -171,7 +172,8 @@ func parseCIDR(s string) (Entry, string) {
 		p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
 	}
 	if p != p.Masked() {
-		return Entry{}, fmt.Sprintf("has address bits set after the /%d; did you mean %s?", p.Bits(), p.Masked())
+		return Entry{}, fmt.Sprintf("has address bits set after the /%d; did you mean %s?",
+			p.Bits(), p.Masked())
 	}
 	return Entry{Kind: EntryCIDR, Prefix: p}, ""
 }

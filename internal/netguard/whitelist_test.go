@@ -18,7 +18,10 @@ func TestParseWhitelist(t *testing.T) {
 		{";;", ""},
 		{"203.0.113.7", "203.0.113.7"},
 		{"203.0.113.7;", "203.0.113.7"},
-		{" 203.0.113.7 ; 198.51.100.0/24 ;; api.example.com ;", "203.0.113.7;198.51.100.0/24;api.example.com"},
+		{
+			" 203.0.113.7 ; 198.51.100.0/24 ;; api.example.com ;",
+			"203.0.113.7;198.51.100.0/24;api.example.com",
+		},
 		{"2001:DB8::1;2001:db8:1::/48", "2001:db8::1;2001:db8:1::/48"},
 		{"::ffff:203.0.113.7", "203.0.113.7"},
 		{"::ffff:198.51.100.0/120", "198.51.100.0/24"},
@@ -65,7 +68,10 @@ func TestParseWhitelistRefused(t *testing.T) {
 		reason string
 	}{
 		{"203.0.113.7；198.51.100.7", "203.0.113.7；198.51.100.7", "；"},
-		{"a.example.com;203.0.113.7；198.51.100.7;b.example.com", "203.0.113.7；198.51.100.7", "ASCII semicolon ;"},
+		{
+			"a.example.com;203.0.113.7；198.51.100.7;b.example.com",
+			"203.0.113.7；198.51.100.7", "ASCII semicolon ;",
+		},
 		{"bad_entry;203.0.113.7；", "203.0.113.7；", "U+FF1B"},
 		{"203.0.113.7；", "203.0.113.7；", "full-width"},
 		{"203.0.113.7,198.51.100.7", "203.0.113.7,198.51.100.7", "not commas or spaces"},
@@ -122,13 +128,14 @@ func TestParseWhitelistLimit(t *testing.T) {
 
 	_, err = ParseWhitelist(full + ";api.example.com")
 	var werr *WhitelistError
-	if !errors.As(err, &werr) || !strings.Contains(werr.Reason, "at most 50") {
+	if !errors.As(err, &werr) || werr.Entry != "api.example.com" || !strings.Contains(werr.Reason, "at most 50") {
 		t.Errorf("51 entries: %v, want an error about at most 50 entries", err)
 	}
 }
 
 func TestEntryAllows(t *testing.T) {
-	entries, err := ParseWhitelist("203.0.113.7;198.51.100.0/24;2001:db8::/32;2001:db8:ffff::1;api.example.com")
+	const list = "203.0.113.7;198.51.100.0/24;2001:db8::/32;2001:db8:ffff::1;api.example.com"
+	entries, err := ParseWhitelist(list)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func TestParseMobile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := ParseMobile(tt.in)
-		if !errors.Is(err, tt.err) || (tt.err == nil && err != nil) || got != tt.want {
+		if !errors.Is(err, tt.err) || got != tt.want {
 			t.Errorf("ParseMobile(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
 		}
 		if err != nil && strings.Contains(err.Error(), "0013") {

@@ -53,8 +53,9 @@ func (n Number) E164() string {
 func (n Number) String() string {
 	switch n.Kind {
 	case KindLandline:
-		if n.AreaCode != "" && len(n.Digits) > len(n.AreaCode) && strings.HasPrefix(n.Digits, n.AreaCode) {
-			return n.AreaCode + "-" + n.Digits[len(n.AreaCode):]
+		local, ok := strings.CutPrefix(n.Digits, n.AreaCode)
+		if ok && n.AreaCode != "" && local != "" {
+			return n.AreaCode + "-" + local
 		}
 	case Kind400:
 		if len(n.Digits) == number400Length {
@@ -119,15 +120,18 @@ func ParseNumber(s string) (Number, error) {
 func parseLandline(digits, firstGroup string) (Number, error) {
 	area := areaCodeOf(digits)
 	if area == "" {
-		return Number{}, refuse(ReasonAreaCode, "area codes are 010, 02X or four digits from 03 to 09")
+		return Number{}, refuse(ReasonAreaCode,
+			"area codes are 010, 02X or four digits from 03 to 09")
 	}
 	if firstGroup != "" && firstGroup != area {
-		return Number{}, refuse(ReasonAreaCode, "the digits before the first dash or space must be the area code")
+		return Number{}, refuse(ReasonAreaCode,
+			"the digits before the first dash or space must be the area code")
 	}
 
 	local := digits[len(area):]
 	if len(local) < localMinLength || len(local) > localMaxLength {
-		return Number{}, refuse(ReasonLength, "a local number has 7 or 8 digits after the area code")
+		return Number{}, refuse(ReasonLength,
+			"a local number has 7 or 8 digits after the area code")
 	}
 	if local[0] == '0' {
 		return Number{}, refuse(ReasonFormat, "a local number cannot start with 0")
