@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/yiyun-console/console/db"
 	"github.com/yiyun-console/console/internal/apperr"
 	"github.com/yiyun-console/console/internal/ids"
 )
@@ -23,6 +24,7 @@ type principal struct {
 	SID       string
 	Role      string
 	tokenHash []byte
+	account   db.Account // as read when the request was authenticated
 }
 
 // caller returns the signed-in caller; routes behind authenticate always have one.
@@ -62,9 +64,10 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		p := principal{SID: row.Sid, Role: row.Role, tokenHash: hash}
+		p := principal{SID: row.Account.Sid, Role: row.Account.Role, tokenHash: hash,
+			account: row.Account}
 		ctx := context.WithValue(r.Context(), ctxPrincipal, p)
-		ctx = context.WithValue(ctx, ctxLogger, logger(ctx, s.log).With("account_sid", row.Sid))
+		ctx = context.WithValue(ctx, ctxLogger, logger(ctx, s.log).With("account_sid", row.Account.Sid))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 
@@ -69,8 +68,8 @@ func (s *Server) handle(fn handlerFunc) http.HandlerFunc {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := apperr.As(err)
 	if !ok {
-		if errors.Is(r.Context().Err(), err) || errors.Is(err, r.Context().Err()) &&
-			r.Context().Err() != nil {
+		if r.Context().Err() != nil {
+			// The client went away or the request timed out: not a server fault.
 			e = apperr.New(apperr.Unavailable, "the request was cancelled")
 		} else {
 			logger(r.Context(), s.log).Error("request failed", "err", err)

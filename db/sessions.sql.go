@@ -51,26 +51,33 @@ func (q *Queries) DeleteSession(ctx context.Context, tokenHash []byte) (int64, e
 }
 
 const getSessionAccount = `-- name: GetSessionAccount :one
-SELECT a.sid, a.role, a.email, s.expires_at
+SELECT a.sid, a.role, a.email, a.password_hash, a.contact_name, a.mobile, a.auth_token_hash, a.auth_token_rotated_at, a.verification_level, a.balance_li, a.low_balance_threshold_li, a.low_balance_notified, a.created_at, a.updated_at
 FROM sessions s JOIN accounts a ON a.sid = s.account_sid
 WHERE s.token_hash = $1 AND s.expires_at > now()
 `
 
 type GetSessionAccountRow struct {
-	Sid       string
-	Role      string
-	Email     string
-	ExpiresAt time.Time
+	Account Account
 }
 
 func (q *Queries) GetSessionAccount(ctx context.Context, tokenHash []byte) (GetSessionAccountRow, error) {
 	row := q.db.QueryRow(ctx, getSessionAccount, tokenHash)
 	var i GetSessionAccountRow
 	err := row.Scan(
-		&i.Sid,
-		&i.Role,
-		&i.Email,
-		&i.ExpiresAt,
+		&i.Account.Sid,
+		&i.Account.Role,
+		&i.Account.Email,
+		&i.Account.PasswordHash,
+		&i.Account.ContactName,
+		&i.Account.Mobile,
+		&i.Account.AuthTokenHash,
+		&i.Account.AuthTokenRotatedAt,
+		&i.Account.VerificationLevel,
+		&i.Account.BalanceLi,
+		&i.Account.LowBalanceThresholdLi,
+		&i.Account.LowBalanceNotified,
+		&i.Account.CreatedAt,
+		&i.Account.UpdatedAt,
 	)
 	return i, err
 }

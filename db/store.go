@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -51,13 +52,14 @@ func IsUniqueViolation(err error) (string, bool) {
 	return "", false
 }
 
-// Open connects a pool to url and checks that it answers.
+// Open connects a pool to url and checks that it answers. maxConns sizes the pool
+// unless the URL sets pool_max_conns itself.
 func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parsing database url: %w", err)
 	}
-	if maxConns > 0 {
+	if maxConns > 0 && !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = maxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

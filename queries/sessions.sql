@@ -3,7 +3,7 @@ INSERT INTO sessions (token_hash, account_sid, expires_at)
 VALUES (@token_hash, @account_sid, @expires_at);
 
 -- name: GetSessionAccount :one
-SELECT a.sid, a.role, a.email, s.expires_at
+SELECT sqlc.embed(a)
 FROM sessions s JOIN accounts a ON a.sid = s.account_sid
 WHERE s.token_hash = @token_hash AND s.expires_at > now();
 

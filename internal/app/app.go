@@ -11,8 +11,8 @@ import (
 	"net/http"
 	"time"
 
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -25,6 +25,10 @@ import (
 	"github.com/yiyun-console/console/workflows"
 )
 
+// poolSize is the default number of Postgres connections of a process; the URL's
+// pool_max_conns parameter overrides it.
+const poolSize = 32
+
 // App is a connected console.
 type App struct {
 	Config   config.Config
@@ -35,7 +39,7 @@ type App struct {
 
 // Connect opens the pool and the Temporal client.
 func Connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	pool, err := db.Open(ctx, cfg.DatabaseURL, 0)
+	pool, err := db.Open(ctx, cfg.DatabaseURL, poolSize)
 	if err != nil {
 		return nil, err
 	}

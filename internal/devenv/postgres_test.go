@@ -2,6 +2,7 @@ package devenv
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/url"
 	"os"
@@ -130,6 +131,11 @@ func TestPostgresLifecycle(t *testing.T) {
 	checkFileMode(t, filepath.Join(dir, pgPasswordFile), 0o600)
 	psql(t, p.URL, "CREATE TABLE notes (body text); INSERT INTO notes VALUES ('first')")
 
+	// A second owner is turned away while the first runs.
+	if _, err := StartPostgres(t.Context(), opts); !errors.Is(err, ErrInUse) {
+		t.Errorf("second StartPostgres on a running cluster: %v, want ErrInUse", err)
+	}
+
 	// The password is required, also on the Unix socket.
 	bad := *u
 	bad.User = url.UserPassword(u.User.Username(), "wrong")
@@ -158,11 +164,14 @@ func TestPostgresLifecycle(t *testing.T) {
 	psql(t, p2.URL, "INSERT INTO notes VALUES ('second')")
 
 	// A postmaster killed outright, as when the machine's OOM killer strikes:
-	// the next start recovers.
+	// Stop lets go of the dead cluster, and the next start recovers.
 	if err := syscall.Kill(p2.proc.pid(), syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	<-p2.proc.done
+	if err := p2.Stop(t.Context()); err != nil {
+		t.Fatalf("Stop after kill -9: %v", err)
+	}
 	p3 := startPostgres(t, opts)
 	if got := psql(t, p3.URL, "SELECT string_agg(body, ',' ORDER BY body) FROM notes"); got !=
 		"first,second" {
@@ -171,7 +180,9 @@ func TestPostgresLifecycle(t *testing.T) {
 	psql(t, p3.URL, "INSERT INTO notes VALUES ('third')")
 
 	// An orphan postmaster, as left by a parent that died without taking it
-	// along: the next start stops it and takes over.
+	// along (no parent-death signal outside Linux): the next start stops it
+	// and takes over. Dropping the owner's lock plays the parent's death.
+	p3.lock.Close()
 	p4 := startPostgres(t, opts)
 	select {
 	case <-p3.proc.done:

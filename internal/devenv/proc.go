@@ -120,6 +120,40 @@ func stopPID(ctx context.Context, pid int, sig syscall.Signal, grace time.Durati
 	return fmt.Errorf("pid %d still running after SIGKILL", pid)
 }
 
+// ErrInUse is returned, wrapped, by StartPostgres and StartTemporal when
+// another live process runs the cluster or the server on the same files.
+var ErrInUse = errors.New("in use by another running process")
+
+// lockOwner opens path and takes an exclusive flock(2) on it, for the process
+// that runs a server to hold for as long as it runs it. The kernel drops the
+// lock when the process dies, however it dies, so a server found running while
+// nobody holds its lock is an orphan, and one found with the lock held belongs
+// to a live process (ErrInUse). Files opened by Go are closed on exec, so the
+// server itself never holds the lock.
+//
+// The file is never removed: a process that opened it just before the removal
+// would lock a file no one else can see.
+func lockOwner(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("opening lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrInUse
+		}
+		return nil, fmt.Errorf("locking %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// cleanupContext returns a context for stopping a server after a failed
+// start: it outlives ctx's cancellation, but not by more than a few seconds.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+}
+
 // waitUntil polls cond until it holds (true), or timeout passes or ctx ends
 // (false).
 func waitUntil(ctx context.Context, timeout time.Duration, cond func() bool) bool {

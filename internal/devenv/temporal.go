@@ -3,7 +3,6 @@ package devenv
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -39,9 +39,11 @@ type Temporal struct {
 
 	proc    *child
 	output  *tailBuffer // the end of the server's output, for errors
-	pidFile string      // "" when the server keeps its state in memory
+	pidFile *os.File    // locked, see lockOwner; nil when the state is in memory
 	logFile *os.File
 	log     *slog.Logger
+
+	mu      sync.Mutex // guards stopped
 	stopped bool
 }
 
@@ -92,9 +94,12 @@ type TemporalOptions struct {
 // answers gRPC requests for the namespace and its search attributes are
 // registered.
 //
-// With a DBFile, the server's process ID is kept in DBFile+".pid"; a server
-// an earlier process left running on the same DBFile is stopped first, so it
-// no longer holds the ports nor the database.
+// With a DBFile, the process that starts the server holds a lock on
+// DBFile+".pid", which also records the server's process ID, until Stop; the
+// kernel releases it if the process dies. StartTemporal fails while another
+// live process holds it. A server found running on the DBFile without it,
+// left behind by a process that died, is stopped first, so that it no longer
+// holds the ports nor the database.
 func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error) {
 	log := orDiscard(opts.Logger)
 	if opts.Namespace == "" {
@@ -114,18 +119,66 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	}
 
 	t := &Temporal{Namespace: opts.Namespace, log: log}
-	args := []string{"server", "start-dev", "--ip", loopback, "--log-level", opts.LogLevel}
+	var dbFile string
 	if opts.DBFile != "" {
-		dbFile, err := filepath.Abs(opts.DBFile)
-		if err != nil {
+		var err error
+		if dbFile, err = filepath.Abs(opts.DBFile); err != nil {
 			return nil, fmt.Errorf("resolving temporal database file: %w", err)
 		}
 		if err := os.MkdirAll(filepath.Dir(dbFile), 0o755); err != nil {
 			return nil, fmt.Errorf("creating temporal database directory: %w", err)
 		}
-		t.pidFile = dbFile + ".pid"
-		if err := clearOrphanTemporal(ctx, t.pidFile, dbFile, log); err != nil {
-			return nil, err
+		if t.pidFile, err = lockOwner(dbFile + ".pid"); err != nil {
+			return nil, fmt.Errorf("starting temporal on %s: %w", dbFile, err)
+		}
+	}
+
+	if err := t.run(ctx, binary, dbFile, opts); err != nil {
+		cleanupCtx, cancel := cleanupContext(ctx)
+		defer cancel()
+		_ = t.Stop(cleanupCtx)
+		t.release()
+		return nil, err
+	}
+	log.Info("temporal started", "address", t.Address, "ui_url", t.UIURL,
+		"namespace", opts.Namespace, "db_file", dbFile, "pid", t.proc.pid(),
+		"duration_ms", time.Since(began).Milliseconds())
+	return t, nil
+}
+
+// Stop asks the server to shut down (SIGTERM) and waits for it to exit. When
+// ctx ends first, it kills the server and returns ctx's error. Stop on a
+// stopped server does nothing; Stop is safe for concurrent use.
+func (t *Temporal) Stop(ctx context.Context) error {
+	if t == nil || t.proc == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stopped {
+		return nil
+	}
+	t.stopped = true
+	defer t.release()
+
+	if t.proc.exited() {
+		t.log.Warn("temporal had exited before stop", "address", t.Address, "exit", t.proc.err)
+		return nil
+	}
+	if err := t.proc.stop(ctx, syscall.SIGTERM); err != nil {
+		return fmt.Errorf("stopping temporal: %w", err)
+	}
+	t.log.Info("temporal stopped", "address", t.Address)
+	return nil
+}
+
+// run clears away an orphan server, starts the server and waits until it is
+// ready.
+func (t *Temporal) run(ctx context.Context, binary, dbFile string, opts TemporalOptions) error {
+	args := []string{"server", "start-dev", "--ip", loopback, "--log-level", opts.LogLevel}
+	if dbFile != "" {
+		if err := clearOrphanTemporal(ctx, t.pidFile, dbFile, t.log); err != nil {
+			return err
 		}
 		args = append(args, "--db-filename", dbFile,
 			"--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal")
@@ -139,7 +192,7 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 
 	port, uiPort, err := temporalPorts(opts.Port, opts.UIPort, opts.Headless)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t.Address = net.JoinHostPort(loopback, strconv.Itoa(port))
 	args = append(args, "--port", strconv.Itoa(port))
@@ -150,52 +203,30 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 		args = append(args, "--ui-port", strconv.Itoa(uiPort))
 	}
 
-	if err := t.start(ctx, binary, args, opts.LogFile); err != nil {
-		return nil, err
+	if err := t.start(binary, args, opts.LogFile); err != nil {
+		return err
 	}
 	if err := t.waitReady(ctx, binary); err != nil {
-		_ = t.Stop(context.WithoutCancel(ctx))
-		return nil, err
+		return err
 	}
-	if err := registerSearchAttributes(ctx, binary, t.Address, opts.Namespace,
-		opts.SearchAttributes); err != nil {
-		_ = t.Stop(context.WithoutCancel(ctx))
-		return nil, err
-	}
-
-	log.Info("temporal started", "address", t.Address, "ui_url", t.UIURL,
-		"namespace", opts.Namespace, "db_file", opts.DBFile, "pid", t.proc.pid(),
-		"duration_ms", time.Since(began).Milliseconds())
-	return t, nil
+	return registerSearchAttributes(ctx, binary, t.Address, opts.Namespace,
+		opts.SearchAttributes)
 }
 
-// Stop asks the server to shut down (SIGTERM) and waits for it to exit. When
-// ctx ends first, it kills the server and returns ctx's error. Stop on a
-// stopped server does nothing.
-func (t *Temporal) Stop(ctx context.Context) error {
-	if t == nil || t.proc == nil || t.stopped {
-		return nil
-	}
-	exitedBefore := t.proc.exited()
-	err := t.proc.stop(ctx, syscall.SIGTERM)
-	t.stopped = err == nil
-
-	if t.pidFile != "" && readPIDFile(t.pidFile) == t.proc.pid() {
-		_ = os.Remove(t.pidFile)
+// release empties the pid file, when it names this server, and lets go of
+// it and of the log file.
+func (t *Temporal) release() {
+	if t.pidFile != nil {
+		if t.proc != nil && readPIDFile(t.pidFile.Name()) == t.proc.pid() {
+			_ = t.pidFile.Truncate(0)
+		}
+		t.pidFile.Close()
+		t.pidFile = nil
 	}
 	if t.logFile != nil {
 		t.logFile.Close()
 		t.logFile = nil
 	}
-	switch {
-	case err != nil:
-		return fmt.Errorf("stopping temporal: %w", err)
-	case exitedBefore:
-		t.log.Warn("temporal had exited before stop", "address", t.Address, "exit", t.proc.err)
-	default:
-		t.log.Info("temporal stopped", "address", t.Address)
-	}
-	return nil
 }
 
 // temporalPorts returns the gRPC and UI ports: the ones asked for, which must
@@ -225,9 +256,9 @@ func temporalPorts(port, uiPort int, headless bool) (int, int, error) {
 }
 
 // start runs the server and records its process ID.
-func (t *Temporal) start(ctx context.Context, binary string, args []string, logPath string) error {
-	tail := newTailBuffer(8000)
-	var out io.Writer = tail
+func (t *Temporal) start(binary string, args []string, logPath string) error {
+	t.output = newTailBuffer(8000)
+	var out io.Writer = t.output
 	if logPath != "" {
 		if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
 			return fmt.Errorf("creating temporal log directory: %w", err)
@@ -237,7 +268,7 @@ func (t *Temporal) start(ctx context.Context, binary string, args []string, logP
 			return fmt.Errorf("opening temporal log: %w", err)
 		}
 		t.logFile = f
-		out = io.MultiWriter(f, tail)
+		out = io.MultiWriter(f, t.output)
 	}
 
 	cmd := exec.Command(binary, args...)
@@ -246,18 +277,12 @@ func (t *Temporal) start(ctx context.Context, binary string, args []string, logP
 	cmd.Stderr = out
 	proc, err := startChild(cmd, syscall.SIGTERM)
 	if err != nil {
-		if t.logFile != nil {
-			t.logFile.Close()
-		}
 		return fmt.Errorf("starting temporal: %w", err)
 	}
 	t.proc = proc
-	t.output = tail
 
-	if t.pidFile != "" {
-		pid := []byte(strconv.Itoa(proc.pid()) + "\n")
-		if err := os.WriteFile(t.pidFile, pid, 0o644); err != nil {
-			_ = t.Stop(context.WithoutCancel(ctx))
+	if t.pidFile != nil {
+		if _, err := t.pidFile.WriteAt([]byte(strconv.Itoa(proc.pid())+"\n"), 0); err != nil {
 			return fmt.Errorf("writing temporal pid file: %w", err)
 		}
 	}
@@ -361,22 +386,21 @@ func temporalCLI(ctx context.Context, binary, address, namespace string,
 }
 
 // clearOrphanTemporal stops the server recorded in pidFile when it is still
-// running on dbFile: it was left behind by an earlier process.
-func clearOrphanTemporal(ctx context.Context, pidFile, dbFile string, log *slog.Logger) error {
-	pid := readPIDFile(pidFile)
-	if pid == 0 {
-		return nil
-	}
+// running on dbFile: it was left behind by a process that died. It empties
+// pidFile.
+func clearOrphanTemporal(ctx context.Context, pidFile *os.File, dbFile string,
+	log *slog.Logger) error {
+	pid := readPIDFile(pidFile.Name())
 	running := func() bool { return isTemporalServer(pid, dbFile) }
-	if running() {
+	if pid != 0 && running() {
 		log.Warn("stopping orphan temporal server left by an earlier run", "pid", pid,
 			"db_file", dbFile)
 		if err := stopPID(ctx, pid, syscall.SIGTERM, 15*time.Second, running); err != nil {
 			return fmt.Errorf("stopping orphan temporal server: %w", err)
 		}
 	}
-	if err := os.Remove(pidFile); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("removing temporal pid file: %w", err)
+	if err := pidFile.Truncate(0); err != nil {
+		return fmt.Errorf("emptying temporal pid file: %w", err)
 	}
 	return nil
 }

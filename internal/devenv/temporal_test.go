@@ -2,6 +2,7 @@ package devenv
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"os"
@@ -127,8 +128,16 @@ func TestTemporalPersistsAndReplacesOrphan(t *testing.T) {
 	cli(t, binary, first, "workflow", "start", "--type", "Nothing", "--task-queue", "nobody",
 		"--workflow-id", "survivor", "--search-attribute", `AccountId="acct-1"`)
 
+	// A second owner is turned away while the first runs.
+	if _, err := StartTemporal(t.Context(), opts); !errors.Is(err, ErrInUse) {
+		t.Errorf("second StartTemporal on a running database: %v, want ErrInUse", err)
+	}
+
 	// Same ports, same file, one more search attribute; the first server is
-	// still running.
+	// still running but its owner's lock is gone, as if the owner had died
+	// (and no parent-death signal had come, as outside Linux).
+	first.pidFile.Close()
+	first.pidFile = nil
 	_, port, _ := strings.Cut(first.Address, ":")
 	opts.Port, _ = strconv.Atoi(port)
 	opts.SearchAttributes = map[string]string{"AccountId": "Keyword", "AppId": "Keyword"}
@@ -157,8 +166,8 @@ func TestTemporalPersistsAndReplacesOrphan(t *testing.T) {
 	if err := second.Stop(ctx); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	if _, err := os.Stat(dbFile + ".pid"); !os.IsNotExist(err) {
-		t.Errorf("pid file left after Stop: %v", err)
+	if pid := readPIDFile(dbFile + ".pid"); pid != 0 {
+		t.Errorf("pid file holds %d after Stop, want it empty", pid)
 	}
 
 	// A parent killed outright: the server goes down with it, leaving its pid
