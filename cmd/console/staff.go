@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/yiyun-console/console/db"
+	"github.com/yiyun-console/console/internal/config"
 	"github.com/yiyun-console/console/internal/ids"
 	"github.com/yiyun-console/console/internal/password"
 )
@@ -18,32 +20,24 @@ import (
 // $STAFF_PASSWORD or the first line of standard input, never from a flag, so that
 // it does not show in the process list.
 func runStaffCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, fs, err := loadConfig("staff create", args, stderr)
-	_ = cfg
-	if err != nil {
+	cfg := config.Default()
+	fs := flag.NewFlagSet("staff create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.Bind(fs, nil)
+	email := fs.String("email", "", "the staff member's email, used to log in")
+	role := fs.String("role", "", "reviewer or operator")
+	name := fs.String("name", "", "display name (default: the role)")
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return staffCreate(ctx, fs.Args(), stdout, stderr, cfg.DatabaseURL)
-}
-
-func staffCreate(ctx context.Context, args []string, stdout, stderr io.Writer, url string) error {
-	var email, role, name string
-	for i := 0; i+1 < len(args); i += 2 {
-		switch args[i] {
-		case "-email", "--email":
-			email = args[i+1]
-		case "-role", "--role":
-			role = args[i+1]
-		case "-name", "--name":
-			name = args[i+1]
-		default:
-			return fmt.Errorf("unknown flag %s", args[i])
-		}
-	}
-	if email == "" || (role != "reviewer" && role != "operator") {
+	if *email == "" || (*role != "reviewer" && *role != "operator") {
 		return errors.New("usage: console staff create -email E -role reviewer|operator " +
 			"[-name N]; the password is read from $STAFF_PASSWORD or standard input")
 	}
+	return staffCreate(ctx, cfg.DatabaseURL, *email, *role, *name, stdout)
+}
+
+func staffCreate(ctx context.Context, url, email, role, name string, stdout io.Writer) error {
 	pw := os.Getenv("STAFF_PASSWORD")
 	if pw == "" {
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
