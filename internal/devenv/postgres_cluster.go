@@ -237,8 +237,8 @@ func initCluster(ctx context.Context, bins pgBinaries, dir string, runAs *osUser
 	if err != nil {
 		return fmt.Errorf("opening postgresql.conf: %w", err)
 	}
-	_, err = fmt.Fprintf(conf, "\n# Added by the console's devenv package.\ninclude_if_exists = '%s'\n",
-		pgSettingsFile)
+	_, err = fmt.Fprintf(conf, "\n# Added by the console's devenv package.\n"+
+		"include_if_exists = '%s'\n", pgSettingsFile)
 	if cerr := conf.Close(); err == nil {
 		err = cerr
 	}
