@@ -50,6 +50,17 @@ type App struct {
 	UpdatedAt    time.Time
 }
 
+type File struct {
+	ID          string
+	AccountSid  string
+	StorageKey  string
+	ContentType string
+	SizeBytes   int64
+	Width       int32
+	Height      int32
+	CreatedAt   time.Time
+}
+
 type IdempotencyKey struct {
 	AccountSid   string
 	Key          string
@@ -97,6 +108,27 @@ type Session struct {
 	AccountSid string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+}
+
+type Verification struct {
+	ID                  string
+	AccountSid          string
+	Kind                string
+	Status              string
+	RealName            string
+	IDNumberCipher      []byte
+	IDFrontFile         *string
+	IDBackFile          *string
+	CompanyName         string
+	CreditCodeCipher    []byte
+	LegalRepresentative string
+	LicenceFile         *string
+	ContactPhone        string
+	RejectReason        string
+	ReviewerSid         string
+	Overdue             bool
+	CreatedAt           time.Time
+	DecidedAt           *time.Time
 }
 
 type WorkflowStart struct {
