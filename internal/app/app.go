@@ -12,8 +12,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
