@@ -71,6 +71,45 @@ type IdempotencyKey struct {
 	CreatedAt    time.Time
 }
 
+type Invoice struct {
+	ID               string
+	AccountSid       string
+	AmountLi         int64
+	Status           string
+	InvoiceType      string
+	Title            string
+	TaxpayerIDCipher []byte
+	Address          string
+	Phone            string
+	BankName         string
+	BankAccount      string
+	Recipient        string
+	Mobile           string
+	Province         string
+	City             string
+	District         string
+	Street           string
+	Postcode         string
+	RejectReason     string
+	ReviewerSid      string
+	InvoiceNumber    string
+	Courier          string
+	TrackingNumber   string
+	DeliveredBy      string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+type InvoiceProfile struct {
+	AccountSid  string
+	InvoiceType string
+	Address     string
+	Phone       string
+	BankName    string
+	BankAccount string
+	UpdatedAt   time.Time
+}
+
 type LedgerEntry struct {
 	ID             int64
 	AccountSid     string
@@ -89,6 +128,18 @@ type LoginThrottle struct {
 	Key         string
 	Failures    int32
 	WindowStart time.Time
+}
+
+type MailingAddress struct {
+	AccountSid string
+	Recipient  string
+	Mobile     string
+	Province   string
+	City       string
+	District   string
+	Street     string
+	Postcode   string
+	UpdatedAt  time.Time
 }
 
 type Message struct {

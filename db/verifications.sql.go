@@ -102,6 +102,44 @@ func (q *Queries) DecideVerification(ctx context.Context, arg DecideVerification
 	return result.RowsAffected(), nil
 }
 
+const getLatestApprovedVerification = `-- name: GetLatestApprovedVerification :one
+SELECT id, account_sid, kind, status, real_name, id_number_cipher, id_front_file, id_back_file, company_name, credit_code_cipher, legal_representative, licence_file, contact_phone, reject_reason, reviewer_sid, overdue, created_at, decided_at FROM verifications
+WHERE account_sid = $1 AND kind = $2 AND status = 'approved'
+ORDER BY decided_at DESC, id DESC
+LIMIT 1
+`
+
+type GetLatestApprovedVerificationParams struct {
+	AccountSid string
+	Kind       string
+}
+
+func (q *Queries) GetLatestApprovedVerification(ctx context.Context, arg GetLatestApprovedVerificationParams) (Verification, error) {
+	row := q.db.QueryRow(ctx, getLatestApprovedVerification, arg.AccountSid, arg.Kind)
+	var i Verification
+	err := row.Scan(
+		&i.ID,
+		&i.AccountSid,
+		&i.Kind,
+		&i.Status,
+		&i.RealName,
+		&i.IDNumberCipher,
+		&i.IDFrontFile,
+		&i.IDBackFile,
+		&i.CompanyName,
+		&i.CreditCodeCipher,
+		&i.LegalRepresentative,
+		&i.LicenceFile,
+		&i.ContactPhone,
+		&i.RejectReason,
+		&i.ReviewerSid,
+		&i.Overdue,
+		&i.CreatedAt,
+		&i.DecidedAt,
+	)
+	return i, err
+}
+
 const getVerificationByAccount = `-- name: GetVerificationByAccount :one
 SELECT id, account_sid, kind, status, real_name, id_number_cipher, id_front_file, id_back_file, company_name, credit_code_cipher, legal_representative, licence_file, contact_phone, reject_reason, reviewer_sid, overdue, created_at, decided_at FROM verifications WHERE id = $1 AND account_sid = $2
 `

@@ -45,3 +45,9 @@ UPDATE verifications SET overdue = true WHERE id = @id;
 UPDATE accounts
 SET verification_level = @kind, updated_at = now()
 WHERE sid = @sid AND (verification_level = 'none' OR @kind::text = 'company');
+
+-- name: GetLatestApprovedVerification :one
+SELECT * FROM verifications
+WHERE account_sid = @account_sid AND kind = @kind AND status = 'approved'
+ORDER BY decided_at DESC, id DESC
+LIMIT 1;

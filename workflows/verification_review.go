@@ -93,7 +93,7 @@ func VerificationReview(ctx workflow.Context, in VerificationReviewInput) (
 		}
 		result.Status, result.Reason, result.ReviewerSID = o.Status, o.Reason, o.ReviewerSID
 		finished = true
-		setVerificationStatus(hctx, o.Status)
+		markBizStatus(hctx, o.Status)
 		return result, nil
 	}
 	outcome := func(status string) activities.VerificationOutcome {
@@ -153,7 +153,7 @@ func VerificationReview(ctx workflow.Context, in VerificationReviewInput) (
 			return result, err
 		}
 		if !chosen {
-			setVerificationStatus(ctx, VerificationOverdue)
+			markBizStatus(ctx, VerificationOverdue)
 		}
 	}
 	if err := workflow.Await(ctx, func() bool { return finished }); err != nil {
@@ -165,8 +165,8 @@ func VerificationReview(ctx workflow.Context, in VerificationReviewInput) (
 	return result, nil
 }
 
-// setVerificationStatus shows a workflow's business state in the Temporal UI.
-func setVerificationStatus(ctx workflow.Context, status string) {
+// markBizStatus shows a workflow's business state in the Temporal UI.
+func markBizStatus(ctx workflow.Context, status string) {
 	err := workflow.UpsertTypedSearchAttributes(ctx, wfstart.BizStatusKey.ValueSet(status))
 	if err != nil {
 		workflow.GetLogger(ctx).Warn("setting biz status failed", "err", err)
