@@ -3,16 +3,12 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/yiyun-console/console/activities"
 	"github.com/yiyun-console/console/db"
@@ -483,51 +479,12 @@ func (s *Server) decideVerification(w http.ResponseWriter, r *http.Request) erro
 	return s.rereadVerification(w, r, v.ID)
 }
 
-// reviewUpdateTimeout bounds the wait for a review workflow's answer, so that a
-// missing worker answers 503 within seconds.
-const reviewUpdateTimeout = 5 * time.Second
-
 // reviewUpdate sends the Update name to the review workflow of a submission and waits
-// until the workflow has written its outcome. The Update ID is the Update's name, so
-// that the same decision sent again is applied once.
+// until the workflow has written its outcome.
 func (s *Server) reviewUpdate(ctx context.Context, verificationID, name string,
 	args ...any) (workflows.VerificationReviewResult, error) {
-	ctx, cancel := context.WithTimeout(ctx, reviewUpdateTimeout)
-	defer cancel()
 	var res workflows.VerificationReviewResult
-	h, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.VerificationReviewID(verificationID),
-		UpdateID:     name,
-		UpdateName:   name,
-		Args:         args,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, &res)
-	}
-	if err == nil {
-		return res, nil
-	}
-
-	var refused *temporal.ApplicationError
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &refused):
-		return res, apperr.New(apperr.Conflict, "%s", refused.Message())
-	case errors.As(err, &notFound):
-		return res, apperr.New(apperr.Unavailable,
-			"the review of this submission has not started yet; try again in a few seconds")
-	case ctx.Err() != nil || isTemporalUnavailable(err):
-		return res, apperr.New(apperr.Unavailable, "the review service did not answer in "+
-			"time; send the same request again in a moment, it is applied once")
-	}
-	return res, fmt.Errorf("updating review workflow: %w", err)
-}
-
-func isTemporalUnavailable(err error) bool {
-	var unavailable *serviceerror.Unavailable
-	var deadline *serviceerror.DeadlineExceeded
-	var canceled *serviceerror.Canceled
-	return errors.As(err, &unavailable) || errors.As(err, &deadline) ||
-		errors.As(err, &canceled) || errors.Is(err, context.DeadlineExceeded)
+	err := s.runWorkflowUpdate(ctx, workflows.VerificationReviewID(verificationID), name,
+		&res, args...)
+	return res, err
 }

@@ -366,3 +366,18 @@ func (q *Queries) ListPendingInvoices(ctx context.Context, arg ListPendingInvoic
 	}
 	return items, nil
 }
+
+const lockAccountForInvoicing = `-- name: LockAccountForInvoicing :one
+SELECT sid FROM accounts WHERE sid = $1 FOR NO KEY UPDATE
+`
+
+// Serialises an account's invoice applications (and its ledger posts). NO KEY UPDATE,
+// unlike FOR UPDATE, does not wait for the key-share locks that inserting rows which
+// reference the account takes, such as the request's idempotency key, so concurrent
+// applications queue here instead of deadlocking.
+func (q *Queries) LockAccountForInvoicing(ctx context.Context, sid string) (string, error) {
+	row := q.db.QueryRow(ctx, lockAccountForInvoicing, sid)
+	var sid_2 string
+	err := row.Scan(&sid_2)
+	return sid_2, err
+}

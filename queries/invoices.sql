@@ -53,3 +53,10 @@ SET status = @to_status,
     delivered_by = coalesce(sqlc.narg(delivered_by), delivered_by),
     updated_at = now()
 WHERE id = @id AND status = @from_status;
+
+-- name: LockAccountForInvoicing :one
+-- Serialises an account's invoice applications (and its ledger posts). NO KEY UPDATE,
+-- unlike FOR UPDATE, does not wait for the key-share locks that inserting rows which
+-- reference the account takes, such as the request's idempotency key, so concurrent
+-- applications queue here instead of deadlocking.
+SELECT sid FROM accounts WHERE sid = @sid FOR NO KEY UPDATE;

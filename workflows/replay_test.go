@@ -23,3 +23,14 @@ func TestReplayVerificationReview(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayInvoiceFulfilment replays a committed history of an invoice taken from
+// application to confirmed delivery.
+func TestReplayInvoiceFulfilment(t *testing.T) {
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflow(InvoiceFulfilment)
+	f := filepath.Join("testdata", "invoice_delivered.json")
+	if err := r.ReplayWorkflowHistoryFromJSONFile(nil, f); err != nil {
+		t.Errorf("replaying %s: %v", f, err)
+	}
+}
