@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/yiyun-console/console/db"
 	"github.com/yiyun-console/console/internal/apperr"
 	"github.com/yiyun-console/console/internal/ids"
@@ -21,6 +23,7 @@ func init() {
 
 func (s *Server) mountFiles(m mounts) {
 	m.dev.Post("/files", s.handle(s.uploadFile))
+	m.review.Get("/files/{id}", s.handle(s.reviewFile))
 }
 
 // multipartOverhead is what a multipart body may hold beyond the file itself: the
@@ -121,4 +124,30 @@ func uploadReadError(err error) error {
 		return errFileTooLarge
 	}
 	return apperr.New(apperr.Invalid, "the multipart body could not be read")
+}
+
+// reviewFile answers the content of an uploaded image, for the reviewer checking a
+// verification.
+func (s *Server) reviewFile(w http.ResponseWriter, r *http.Request) error {
+	id := chi.URLParam(r, "id")
+	if !ids.Valid(id) {
+		return apperr.New(apperr.NotFound, "file not found")
+	}
+	f, err := s.store.GetFileByID(r.Context(), id)
+	if err != nil {
+		return db.NotFound(err, "file")
+	}
+	data, err := s.deps.Storage.Get(r.Context(), f.StorageKey)
+	if errors.Is(err, storage.ErrNotFound) {
+		return apperr.New(apperr.NotFound, "file not found")
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", f.ContentType)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(data)
+	return nil
 }

@@ -95,6 +95,8 @@ func TestUploadFiles(t *testing.T) {
 		t.Fatalf("png named .jpg: %d %s", r.Status, r.Body)
 	}
 
+	r2id := r.Str("id")
+
 	// The file is kept in the default storage under DATA_DIR, by its content.
 	key := storage.ContentKey(pn)
 	stored, err := os.ReadFile(filepath.Join(env.Config.DataDir, "files", key[:2], key[2:4], key))
@@ -140,6 +142,18 @@ func TestUploadFiles(t *testing.T) {
 	if n != 2 {
 		t.Errorf("%d files stored, want 2", n)
 	}
+
+	// Reviewers see the image as it was uploaded; developers do not use this route.
+	reviewer := env.Staff(t, "reviewer")
+	img := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/review/files/" + r2id,
+		Token: reviewer.Token})
+	if !bytes.Equal(img.Body, pn) || img.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("reviewer's image: %d bytes, %q", len(img.Body), img.Header.Get("Content-Type"))
+	}
+	env.Must(t, http.StatusForbidden, req{Method: "GET", Path: "/v1/review/files/" + r2id,
+		Token: dev.Token})
+	env.Must(t, http.StatusNotFound, req{Method: "GET",
+		Path: "/v1/review/files/" + strings.Repeat("0", 32), Token: reviewer.Token})
 
 	// Staff do not upload; nobody signed out does.
 	op := env.Staff(t, "operator")

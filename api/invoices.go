@@ -34,6 +34,7 @@ func (s *Server) mountInvoices(m mounts) {
 	m.dev.Post("/invoices/{id}/confirm-delivery", s.handle(s.confirmInvoiceDelivery))
 	m.review.Get("/invoices", s.handle(s.invoiceReviewQueue))
 	m.review.Post("/invoices/{id}/decision", s.handle(s.decideInvoice))
+	m.ops.Get("/invoices", s.handle(s.opsInvoices))
 	m.ops.Post("/invoices/{id}/issue", s.handle(s.issueInvoice))
 	m.ops.Post("/invoices/{id}/mail", s.handle(s.mailInvoice))
 }
@@ -296,6 +297,34 @@ func (s *Server) invoiceReviewQueue(w http.ResponseWriter, r *http.Request) erro
 	}
 	rows, err := s.store.ListPendingInvoices(r.Context(), db.ListPendingInvoicesParams{
 		MaxRows: page.Limit + 1, AfterTime: page.afterTime(), AfterID: page.afterID(),
+	})
+	if err != nil {
+		return err
+	}
+	return s.writeInvoicePage(w, rows, page.Limit, true)
+}
+
+// opsInvoices lists the invoices in the state given by the status parameter (approved
+// by default: those to issue), oldest first.
+func (s *Server) opsInvoices(w http.ResponseWriter, r *http.Request) error {
+	page, err := readPage(r)
+	if err != nil {
+		return err
+	}
+	status := r.URL.Query().Get("status")
+	switch status {
+	case "":
+		status = activities.InvoiceApproved
+	case activities.InvoicePending, activities.InvoiceApproved, activities.InvoiceRejected,
+		activities.InvoiceCancelled, activities.InvoiceIssued, activities.InvoiceMailed,
+		activities.InvoiceDelivered:
+	default:
+		return apperr.Field("status", "must be pending, approved, rejected, cancelled, "+
+			"issued, mailed or delivered")
+	}
+	rows, err := s.store.ListInvoicesByStatus(r.Context(), db.ListInvoicesByStatusParams{
+		Status: status, MaxRows: page.Limit + 1, AfterTime: page.afterTime(),
+		AfterID: page.afterID(),
 	})
 	if err != nil {
 		return err

@@ -142,6 +142,14 @@ func TestInvoiceWholePath(t *testing.T) {
 	if got := invoiceable(t, env, dev); got != "200.000" {
 		t.Errorf("invoiceable %s once approved", got)
 	}
+	todo := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/ops/invoices",
+		Token: operator.Token})
+	if items := todo.JSON["items"].([]any); len(items) != 1 ||
+		items[0].(map[string]any)["id"] != id {
+		t.Errorf("operator's invoices to issue: %s", todo.Body)
+	}
+	env.Must(t, http.StatusBadRequest, req{Method: "GET", Path: "/v1/ops/invoices?status=lost",
+		Token: operator.Token})
 	r = step(t, env, operator, "/v1/ops/invoices/"+id+"/issue", http.StatusOK,
 		map[string]any{"invoice_number": "044001900111"})
 	if r.Str("status") != "issued" || r.Str("invoice_number") != "044001900111" {

@@ -304,6 +304,75 @@ func (q *Queries) ListInvoicesByAccount(ctx context.Context, arg ListInvoicesByA
 	return items, nil
 }
 
+const listInvoicesByStatus = `-- name: ListInvoicesByStatus :many
+SELECT id, account_sid, amount_li, status, invoice_type, title, taxpayer_id_cipher, address, phone, bank_name, bank_account, recipient, mobile, province, city, district, street, postcode, reject_reason, reviewer_sid, invoice_number, courier, tracking_number, delivered_by, created_at, updated_at FROM invoices
+WHERE status = $1
+  AND ($2::timestamptz IS NULL
+       OR (created_at, id) > ($2, $3::text))
+ORDER BY created_at, id
+LIMIT $4
+`
+
+type ListInvoicesByStatusParams struct {
+	Status    string
+	AfterTime *time.Time
+	AfterID   *string
+	MaxRows   int32
+}
+
+// Invoices in one state, oldest first: the operators' work list.
+func (q *Queries) ListInvoicesByStatus(ctx context.Context, arg ListInvoicesByStatusParams) ([]Invoice, error) {
+	rows, err := q.db.Query(ctx, listInvoicesByStatus,
+		arg.Status,
+		arg.AfterTime,
+		arg.AfterID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Invoice
+	for rows.Next() {
+		var i Invoice
+		if err := rows.Scan(
+			&i.ID,
+			&i.AccountSid,
+			&i.AmountLi,
+			&i.Status,
+			&i.InvoiceType,
+			&i.Title,
+			&i.TaxpayerIDCipher,
+			&i.Address,
+			&i.Phone,
+			&i.BankName,
+			&i.BankAccount,
+			&i.Recipient,
+			&i.Mobile,
+			&i.Province,
+			&i.City,
+			&i.District,
+			&i.Street,
+			&i.Postcode,
+			&i.RejectReason,
+			&i.ReviewerSid,
+			&i.InvoiceNumber,
+			&i.Courier,
+			&i.TrackingNumber,
+			&i.DeliveredBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPendingInvoices = `-- name: ListPendingInvoices :many
 SELECT id, account_sid, amount_li, status, invoice_type, title, taxpayer_id_cipher, address, phone, bank_name, bank_account, recipient, mobile, province, city, district, street, postcode, reject_reason, reviewer_sid, invoice_number, courier, tracking_number, delivered_by, created_at, updated_at FROM invoices
 WHERE status = 'pending'

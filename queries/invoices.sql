@@ -60,3 +60,12 @@ WHERE id = @id AND status = @from_status;
 -- reference the account takes, such as the request's idempotency key, so concurrent
 -- applications queue here instead of deadlocking.
 SELECT sid FROM accounts WHERE sid = @sid FOR NO KEY UPDATE;
+
+-- name: ListInvoicesByStatus :many
+-- Invoices in one state, oldest first: the operators' work list.
+SELECT * FROM invoices
+WHERE status = @status
+  AND (sqlc.narg(after_time)::timestamptz IS NULL
+       OR (created_at, id) > (sqlc.narg(after_time), sqlc.narg(after_id)::text))
+ORDER BY created_at, id
+LIMIT @max_rows;

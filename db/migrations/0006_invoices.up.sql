@@ -62,5 +62,6 @@ CREATE TABLE invoices (
 
 CREATE INDEX invoices_account ON invoices (account_sid, created_at DESC, id DESC);
 CREATE INDEX invoices_review ON invoices (created_at, id) WHERE status = 'pending';
+CREATE INDEX invoices_status ON invoices (status, created_at, id);
 CREATE INDEX ledger_entries_recharges ON ledger_entries (account_sid)
     WHERE category = 'recharge' AND kind = 'credit';
