@@ -35,6 +35,11 @@ type VerificationOutcome struct {
 // that contradicts the stored one fails without retrying.
 func (a *Activities) FinishVerification(ctx context.Context, o VerificationOutcome) error {
 	return a.Store.InTx(ctx, func(q *db.Queries, _ pgx.Tx) error {
+		// Lock the account as a submission does, so that a new submission and this
+		// outcome see each other whole.
+		if _, err := q.GetAccountBySIDForUpdate(ctx, o.AccountSID); err != nil {
+			return fmt.Errorf("locking account: %w", err)
+		}
 		n, err := q.DecideVerification(ctx, db.DecideVerificationParams{
 			ID: o.VerificationID, Status: o.Status, RejectReason: o.Reason,
 			ReviewerSid: o.ReviewerSID,

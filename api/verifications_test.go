@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/api/workflowservice/v1"
 
+	"github.com/yiyun-console/console/activities"
 	"github.com/yiyun-console/console/internal/config"
 	"github.com/yiyun-console/console/internal/testenv"
 )
@@ -422,5 +423,35 @@ func TestVerificationDecisionWithoutWorker(t *testing.T) {
 	}
 	if events != 1 {
 		t.Errorf("the outcome was written by %d activities, want 1", events)
+	}
+}
+
+// TestVerificationOutcomeActivityIdempotent runs the outcome activity as a retry
+// would, with no worker to race it: the outcome and its message are written once.
+func TestVerificationOutcomeActivityIdempotent(t *testing.T) {
+	env := testenv.New(t, testenv.Options{NoWorker: true})
+	dev := env.Developer(t)
+	id := submit(t, env, dev, personalBody(t, env, dev))
+	o := activities.VerificationOutcome{VerificationID: id, AccountSID: dev.SID,
+		Kind: "personal", Status: activities.VerificationApproved, ReviewerSID: "r"}
+	for range 2 {
+		if err := env.Acts.FinishVerification(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := level(t, env, dev); got != "personal" {
+		t.Errorf("level %q", got)
+	}
+	if titles := messageTitles(t, env, dev, ""); len(titles) != 1 {
+		t.Errorf("messages %v, want one", titles)
+	}
+	o.Status = activities.VerificationRejected
+	if err := env.Acts.FinishVerification(context.Background(), o); err == nil {
+		t.Error("a contradicting outcome was accepted")
+	}
+	v := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/verifications/" + id,
+		Token: dev.Token})
+	if v.Str("status") != "approved" {
+		t.Errorf("after a contradicting outcome: %s", v.Body)
 	}
 }
