@@ -181,9 +181,13 @@ func checkText(v *apperr.Validation, field, s string, max int) string {
 		v.Addf(field, "must be at most %d characters", max)
 	case !utf8.ValidString(s):
 		v.Add(field, "must be valid UTF-8")
-	case strings.ContainsFunc(s, func(r rune) bool { return isControl(r) && r != '\n' &&
-		r != '\t' && r != '\r' }):
+	case strings.ContainsFunc(s, isControlButSpacing):
 		v.Add(field, "must not contain control characters")
 	}
 	return s
+}
+
+// isControlButSpacing reports control characters other than line breaks and tabs.
+func isControlButSpacing(r rune) bool {
+	return isControl(r) && r != '\n' && r != '\t' && r != '\r'
 }

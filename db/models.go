@@ -50,6 +50,17 @@ type App struct {
 	UpdatedAt    time.Time
 }
 
+type File struct {
+	ID          string
+	AccountSid  string
+	StorageKey  string
+	ContentType string
+	SizeBytes   int64
+	Width       int32
+	Height      int32
+	CreatedAt   time.Time
+}
+
 type IdempotencyKey struct {
 	AccountSid   string
 	Key          string
@@ -58,6 +69,45 @@ type IdempotencyKey struct {
 	StatusCode   int32
 	ResponseBody []byte
 	CreatedAt    time.Time
+}
+
+type Invoice struct {
+	ID               string
+	AccountSid       string
+	AmountLi         int64
+	Status           string
+	InvoiceType      string
+	Title            string
+	TaxpayerIDCipher []byte
+	Address          string
+	Phone            string
+	BankName         string
+	BankAccount      string
+	Recipient        string
+	Mobile           string
+	Province         string
+	City             string
+	District         string
+	Street           string
+	Postcode         string
+	RejectReason     string
+	ReviewerSid      string
+	InvoiceNumber    string
+	Courier          string
+	TrackingNumber   string
+	DeliveredBy      string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+type InvoiceProfile struct {
+	AccountSid  string
+	InvoiceType string
+	Address     string
+	Phone       string
+	BankName    string
+	BankAccount string
+	UpdatedAt   time.Time
 }
 
 type LedgerEntry struct {
@@ -80,6 +130,18 @@ type LoginThrottle struct {
 	WindowStart time.Time
 }
 
+type MailingAddress struct {
+	AccountSid string
+	Recipient  string
+	Mobile     string
+	Province   string
+	City       string
+	District   string
+	Street     string
+	Postcode   string
+	UpdatedAt  time.Time
+}
+
 type Message struct {
 	ID             string
 	AccountSid     string
@@ -97,6 +159,27 @@ type Session struct {
 	AccountSid string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+}
+
+type Verification struct {
+	ID                  string
+	AccountSid          string
+	Kind                string
+	Status              string
+	RealName            string
+	IDNumberCipher      []byte
+	IDFrontFile         *string
+	IDBackFile          *string
+	CompanyName         string
+	CreditCodeCipher    []byte
+	LegalRepresentative string
+	LicenceFile         *string
+	ContactPhone        string
+	RejectReason        string
+	ReviewerSid         string
+	Overdue             bool
+	CreatedAt           time.Time
+	DecidedAt           *time.Time
 }
 
 type WorkflowStart struct {
