@@ -50,6 +50,34 @@ type App struct {
 	UpdatedAt    time.Time
 }
 
+type AppMedium struct {
+	ID          string
+	AppID       string
+	AccountSid  string
+	Name        string
+	ContentKey  string
+	Format      string
+	ContentType string
+	SampleRate  int32
+	DurationMs  int64
+	SizeBytes   int64
+	CreatedAt   time.Time
+}
+
+type GoLiveRequest struct {
+	ID          string
+	AppID       string
+	AccountSid  string
+	AppType     string
+	Status      string
+	Reason      string
+	ReviewerSid string
+	DecidedAt   *time.Time
+	NumberID    string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 type IdempotencyKey struct {
 	AccountSid   string
 	Key          string
@@ -58,6 +86,21 @@ type IdempotencyKey struct {
 	StatusCode   int32
 	ResponseBody []byte
 	CreatedAt    time.Time
+}
+
+type InboundNumber struct {
+	ID           string
+	Number       string
+	Kind         string
+	Region       string
+	Status       string
+	AppID        string
+	AccountSid   string
+	BindingID    string
+	BoundAt      *time.Time
+	CoolingUntil *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 type LedgerEntry struct {
@@ -80,6 +123,12 @@ type LoginThrottle struct {
 	WindowStart time.Time
 }
 
+type MediaBlob struct {
+	ContentKey string
+	SizeBytes  int64
+	CreatedAt  time.Time
+}
+
 type Message struct {
 	ID             string
 	AccountSid     string
@@ -97,6 +146,27 @@ type Session struct {
 	AccountSid string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+}
+
+type SmsOutbox struct {
+	ID             string
+	Mobile         string
+	Body           string
+	IdempotencyKey string
+	CreatedAt      time.Time
+}
+
+type TestNumber struct {
+	ID         string
+	AccountSid string
+	Mobile     string
+	Status     string
+	CodeHash   []byte
+	Attempts   int32
+	ExpiresAt  *time.Time
+	VerifiedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 type WorkflowStart struct {
