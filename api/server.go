@@ -11,6 +11,7 @@ import (
 
 	"github.com/yiyun-console/console/db"
 	"github.com/yiyun-console/console/internal/config"
+	"github.com/yiyun-console/console/internal/storage"
 	"github.com/yiyun-console/console/internal/wfstart"
 )
 
@@ -32,6 +33,8 @@ type Deps struct {
 	// relay; tests use it to prove that an accepted request survives a crash
 	// between the commit and the start.
 	SkipInlineStart bool
+	// Storage keeps uploaded files (IVR prompts, verification images).
+	Storage storage.Storage
 }
 
 // New returns a Server.

@@ -74,7 +74,7 @@ func (q *Queries) CreateAppMedia(ctx context.Context, arg CreateAppMediaParams) 
 
 const createMediaBlob = `-- name: CreateMediaBlob :exec
 INSERT INTO media_blobs (content_key, size_bytes) VALUES ($1, $2)
-ON CONFLICT (content_key) DO NOTHING
+ON CONFLICT (content_key) DO UPDATE SET size_bytes = excluded.size_bytes
 `
 
 type CreateMediaBlobParams struct {
@@ -82,7 +82,7 @@ type CreateMediaBlobParams struct {
 	SizeBytes  int64
 }
 
-// A blob is stored once per content key; a repeated upload keeps the first.
+// A blob is stored once per content key; a repeated upload locks the existing row.
 func (q *Queries) CreateMediaBlob(ctx context.Context, arg CreateMediaBlobParams) error {
 	_, err := q.db.Exec(ctx, createMediaBlob, arg.ContentKey, arg.SizeBytes)
 	return err

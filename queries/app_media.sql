@@ -1,7 +1,7 @@
 -- name: CreateMediaBlob :exec
--- A blob is stored once per content key; a repeated upload keeps the first.
+-- A blob is stored once per content key; a repeated upload locks the existing row.
 INSERT INTO media_blobs (content_key, size_bytes) VALUES (@content_key, @size_bytes)
-ON CONFLICT (content_key) DO NOTHING;
+ON CONFLICT (content_key) DO UPDATE SET size_bytes = excluded.size_bytes;
 
 -- name: CreateAppMedia :one
 INSERT INTO app_media (id, app_id, account_sid, name, content_key, format, content_type,

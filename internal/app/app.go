@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -21,6 +22,7 @@ import (
 	"github.com/yiyun-console/console/api"
 	"github.com/yiyun-console/console/db"
 	"github.com/yiyun-console/console/internal/config"
+	"github.com/yiyun-console/console/internal/storage"
 	"github.com/yiyun-console/console/internal/wfstart"
 	"github.com/yiyun-console/console/workflows"
 )
@@ -89,6 +91,9 @@ func (a *App) Migrate(ctx context.Context) error {
 
 // API returns the HTTP API.
 func (a *App) API(deps api.Deps) *api.Server {
+	if deps.Storage == nil {
+		deps.Storage = &storage.Local{Dir: filepath.Join(a.Config.DataDir, "files")}
+	}
 	return api.New(a.Config, a.Store, a.Temporal, a.Log, deps)
 }
 
