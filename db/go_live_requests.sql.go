@@ -184,7 +184,7 @@ func (q *Queries) SetGoLiveRequestNumber(ctx context.Context, arg SetGoLiveReque
 const updateGoLiveRequestStatus = `-- name: UpdateGoLiveRequestStatus :execrows
 UPDATE go_live_requests SET status = $1, reason = $2, updated_at = now(),
     reviewer_sid = CASE WHEN $3::text <> '' THEN $3 ELSE reviewer_sid END,
-    decided_at = CASE WHEN $4 THEN coalesce(decided_at, now()) ELSE decided_at END
+    decided_at = CASE WHEN $4::boolean THEN coalesce(decided_at, now()) ELSE decided_at END
 WHERE id = $5 AND status = ANY($6::text[])
 `
 
@@ -192,7 +192,7 @@ type UpdateGoLiveRequestStatusParams struct {
 	Status       string
 	Reason       string
 	ReviewerSid  string
-	Decided      *time.Time
+	Decided      bool
 	ID           string
 	FromStatuses []string
 }

@@ -335,10 +335,10 @@ func (q *Queries) ReserveInboundNumber(ctx context.Context, arg ReserveInboundNu
 const returnInboundNumber = `-- name: ReturnInboundNumber :execrows
 UPDATE inbound_numbers SET status = 'free', binding_id = '', app_id = '', account_sid = '',
     bound_at = NULL, updated_at = now()
-WHERE binding_id = $1 AND status = 'reserved'
+WHERE binding_id = $1 AND status IN ('reserved', 'bound')
 `
 
-// Gives back a number that was reserved but never bound; it is free at once.
+// Gives back a number whose binding never went live; it is free at once.
 func (q *Queries) ReturnInboundNumber(ctx context.Context, bindingID string) (int64, error) {
 	result, err := q.db.Exec(ctx, returnInboundNumber, bindingID)
 	if err != nil {

@@ -24,7 +24,7 @@ LIMIT @max_rows;
 -- Moves a request to status when it is in one of from.
 UPDATE go_live_requests SET status = @status, reason = @reason, updated_at = now(),
     reviewer_sid = CASE WHEN @reviewer_sid::text <> '' THEN @reviewer_sid ELSE reviewer_sid END,
-    decided_at = CASE WHEN @decided THEN coalesce(decided_at, now()) ELSE decided_at END
+    decided_at = CASE WHEN @decided::boolean THEN coalesce(decided_at, now()) ELSE decided_at END
 WHERE id = @id AND status = ANY(@from_statuses::text[]);
 
 -- name: SetGoLiveRequestNumber :exec

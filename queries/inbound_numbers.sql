@@ -49,10 +49,10 @@ UPDATE inbound_numbers SET status = 'bound', bound_at = coalesce(bound_at, now()
 WHERE binding_id = @binding_id AND status IN ('reserved', 'bound');
 
 -- name: ReturnInboundNumber :execrows
--- Gives back a number that was reserved but never bound; it is free at once.
+-- Gives back a number whose binding never went live; it is free at once.
 UPDATE inbound_numbers SET status = 'free', binding_id = '', app_id = '', account_sid = '',
     bound_at = NULL, updated_at = now()
-WHERE binding_id = @binding_id AND status = 'reserved';
+WHERE binding_id = @binding_id AND status IN ('reserved', 'bound');
 
 -- name: CoolInboundNumber :execrows
 -- Releases a bound number: it cools until cooling_until before it is offered again.
