@@ -129,6 +129,14 @@ func TestGoLiveOfAnIVRApp(t *testing.T) {
 		}
 	}
 
+	// A test number, proved with the code from the SMS outbox.
+	tn := env.Must(t, http.StatusCreated, testenv.Request{Method: "POST",
+		Path: "/v1/test-numbers", Token: dev.Token, Body: map[string]any{"mobile": "13912345678"}})
+	code := latestCode(t, env, op, "13912345678")
+	if v := verify(t, env, dev, tn.Str("id"), code); v.Str("status") != "verified" {
+		t.Fatalf("test number: %s", v.Body)
+	}
+
 	gl := env.Must(t, http.StatusAccepted, testenv.Request{Method: "POST",
 		Path: "/v1/apps/" + app + "/go-live", Token: dev.Token})
 	reqID := gl.Str("id")
