@@ -33,7 +33,7 @@ type Deps struct {
 	// relay; tests use it to prove that an accepted request survives a crash
 	// between the commit and the start.
 	SkipInlineStart bool
-	// Storage keeps uploaded files; internal/app defaults it to DATA_DIR/files.
+	// Storage keeps uploaded files (IVR prompts, verification images).
 	Storage storage.Storage
 }
 

@@ -7,7 +7,60 @@ package db
 
 import (
 	"context"
+	"time"
 )
+
+const createApp = `-- name: CreateApp :one
+INSERT INTO apps (id, account_sid, name, type, callback_url, call_auth, whitelist, services,
+    app_token_hash)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8,
+    $9)
+RETURNING id, account_sid, name, type, status, status_reason, callback_url, call_auth, whitelist, services, app_token_hash, live_since, created_at, updated_at
+`
+
+type CreateAppParams struct {
+	ID           string
+	AccountSid   string
+	Name         string
+	Type         string
+	CallbackUrl  string
+	CallAuth     bool
+	Whitelist    string
+	Services     []string
+	AppTokenHash []byte
+}
+
+func (q *Queries) CreateApp(ctx context.Context, arg CreateAppParams) (App, error) {
+	row := q.db.QueryRow(ctx, createApp,
+		arg.ID,
+		arg.AccountSid,
+		arg.Name,
+		arg.Type,
+		arg.CallbackUrl,
+		arg.CallAuth,
+		arg.Whitelist,
+		arg.Services,
+		arg.AppTokenHash,
+	)
+	var i App
+	err := row.Scan(
+		&i.ID,
+		&i.AccountSid,
+		&i.Name,
+		&i.Type,
+		&i.Status,
+		&i.StatusReason,
+		&i.CallbackUrl,
+		&i.CallAuth,
+		&i.Whitelist,
+		&i.Services,
+		&i.AppTokenHash,
+		&i.LiveSince,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
 
 const getAppByID = `-- name: GetAppByID :one
 SELECT id, account_sid, name, type, status, status_reason, callback_url, call_auth, whitelist, services, app_token_hash, live_since, created_at, updated_at FROM apps WHERE id = $1
@@ -64,4 +117,177 @@ func (q *Queries) GetAppForAccount(ctx context.Context, arg GetAppForAccountPara
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const getAppForAccountForUpdate = `-- name: GetAppForAccountForUpdate :one
+SELECT id, account_sid, name, type, status, status_reason, callback_url, call_auth, whitelist, services, app_token_hash, live_since, created_at, updated_at FROM apps WHERE id = $1 AND account_sid = $2 FOR UPDATE
+`
+
+type GetAppForAccountForUpdateParams struct {
+	ID         string
+	AccountSid string
+}
+
+func (q *Queries) GetAppForAccountForUpdate(ctx context.Context, arg GetAppForAccountForUpdateParams) (App, error) {
+	row := q.db.QueryRow(ctx, getAppForAccountForUpdate, arg.ID, arg.AccountSid)
+	var i App
+	err := row.Scan(
+		&i.ID,
+		&i.AccountSid,
+		&i.Name,
+		&i.Type,
+		&i.Status,
+		&i.StatusReason,
+		&i.CallbackUrl,
+		&i.CallAuth,
+		&i.Whitelist,
+		&i.Services,
+		&i.AppTokenHash,
+		&i.LiveSince,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const listAppsByAccount = `-- name: ListAppsByAccount :many
+SELECT id, account_sid, name, type, status, status_reason, callback_url, call_auth, whitelist, services, app_token_hash, live_since, created_at, updated_at FROM apps
+WHERE account_sid = $1
+  AND ($2::text IS NULL OR status = $2)
+  AND ($3::text IS NULL OR type = $3)
+  AND ($4::timestamptz IS NULL
+       OR (created_at, id) < ($4, $5::text))
+ORDER BY created_at DESC, id DESC
+LIMIT $6
+`
+
+type ListAppsByAccountParams struct {
+	AccountSid string
+	Status     *string
+	Type       *string
+	BeforeTime *time.Time
+	BeforeID   *string
+	MaxRows    int32
+}
+
+func (q *Queries) ListAppsByAccount(ctx context.Context, arg ListAppsByAccountParams) ([]App, error) {
+	rows, err := q.db.Query(ctx, listAppsByAccount,
+		arg.AccountSid,
+		arg.Status,
+		arg.Type,
+		arg.BeforeTime,
+		arg.BeforeID,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []App
+	for rows.Next() {
+		var i App
+		if err := rows.Scan(
+			&i.ID,
+			&i.AccountSid,
+			&i.Name,
+			&i.Type,
+			&i.Status,
+			&i.StatusReason,
+			&i.CallbackUrl,
+			&i.CallAuth,
+			&i.Whitelist,
+			&i.Services,
+			&i.AppTokenHash,
+			&i.LiveSince,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const updateApp = `-- name: UpdateApp :one
+UPDATE apps SET
+    name = coalesce($1, name),
+    callback_url = coalesce($2, callback_url),
+    call_auth = coalesce($3, call_auth),
+    whitelist = coalesce($4, whitelist),
+    services = coalesce($5::text[], services),
+    updated_at = now()
+WHERE id = $6 AND account_sid = $7
+RETURNING id, account_sid, name, type, status, status_reason, callback_url, call_auth, whitelist, services, app_token_hash, live_since, created_at, updated_at
+`
+
+type UpdateAppParams struct {
+	Name        *string
+	CallbackUrl *string
+	CallAuth    *bool
+	Whitelist   *string
+	Services    []string
+	ID          string
+	AccountSid  string
+}
+
+// Changes the fields given; NULL leaves a field as it is.
+func (q *Queries) UpdateApp(ctx context.Context, arg UpdateAppParams) (App, error) {
+	row := q.db.QueryRow(ctx, updateApp,
+		arg.Name,
+		arg.CallbackUrl,
+		arg.CallAuth,
+		arg.Whitelist,
+		arg.Services,
+		arg.ID,
+		arg.AccountSid,
+	)
+	var i App
+	err := row.Scan(
+		&i.ID,
+		&i.AccountSid,
+		&i.Name,
+		&i.Type,
+		&i.Status,
+		&i.StatusReason,
+		&i.CallbackUrl,
+		&i.CallAuth,
+		&i.Whitelist,
+		&i.Services,
+		&i.AppTokenHash,
+		&i.LiveSince,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const updateAppStatus = `-- name: UpdateAppStatus :execrows
+UPDATE apps SET status = $1, status_reason = $2, updated_at = now(),
+    live_since = CASE WHEN $1 = 'live' THEN coalesce(live_since, now()) ELSE live_since END
+WHERE id = $3 AND status = ANY($4::text[])
+`
+
+type UpdateAppStatusParams struct {
+	Status       string
+	StatusReason string
+	ID           string
+	FromStatuses []string
+}
+
+// Moves an app to status when it is in one of from.
+func (q *Queries) UpdateAppStatus(ctx context.Context, arg UpdateAppStatusParams) (int64, error) {
+	result, err := q.db.Exec(ctx, updateAppStatus,
+		arg.Status,
+		arg.StatusReason,
+		arg.ID,
+		arg.FromStatuses,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -50,6 +50,20 @@ type App struct {
 	UpdatedAt    time.Time
 }
 
+type AppMedium struct {
+	ID          string
+	AppID       string
+	AccountSid  string
+	Name        string
+	ContentKey  string
+	Format      string
+	ContentType string
+	SampleRate  int32
+	DurationMs  int64
+	SizeBytes   int64
+	CreatedAt   time.Time
+}
+
 type File struct {
 	ID          string
 	AccountSid  string
@@ -61,6 +75,20 @@ type File struct {
 	CreatedAt   time.Time
 }
 
+type GoLiveRequest struct {
+	ID          string
+	AppID       string
+	AccountSid  string
+	AppType     string
+	Status      string
+	Reason      string
+	ReviewerSid string
+	DecidedAt   *time.Time
+	NumberID    string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
 type IdempotencyKey struct {
 	AccountSid   string
 	Key          string
@@ -69,6 +97,21 @@ type IdempotencyKey struct {
 	StatusCode   int32
 	ResponseBody []byte
 	CreatedAt    time.Time
+}
+
+type InboundNumber struct {
+	ID           string
+	Number       string
+	Kind         string
+	Region       string
+	Status       string
+	AppID        string
+	AccountSid   string
+	BindingID    string
+	BoundAt      *time.Time
+	CoolingUntil *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 type Invoice struct {
@@ -142,6 +185,12 @@ type MailingAddress struct {
 	UpdatedAt  time.Time
 }
 
+type MediaBlob struct {
+	ContentKey string
+	SizeBytes  int64
+	CreatedAt  time.Time
+}
+
 type Message struct {
 	ID             string
 	AccountSid     string
@@ -159,6 +208,27 @@ type Session struct {
 	AccountSid string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+}
+
+type SmsOutbox struct {
+	ID             string
+	Mobile         string
+	Body           string
+	IdempotencyKey string
+	CreatedAt      time.Time
+}
+
+type TestNumber struct {
+	ID         string
+	AccountSid string
+	Mobile     string
+	Status     string
+	CodeHash   []byte
+	Attempts   int32
+	ExpiresAt  *time.Time
+	VerifiedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 type Verification struct {

@@ -21,7 +21,9 @@ import (
 	"github.com/yiyun-console/console/activities"
 	"github.com/yiyun-console/console/api"
 	"github.com/yiyun-console/console/db"
+	"github.com/yiyun-console/console/internal/carrier"
 	"github.com/yiyun-console/console/internal/config"
+	"github.com/yiyun-console/console/internal/sms"
 	"github.com/yiyun-console/console/internal/storage"
 	"github.com/yiyun-console/console/internal/wfstart"
 	"github.com/yiyun-console/console/workflows"
@@ -101,6 +103,10 @@ func (a *App) API(deps api.Deps) *api.Server {
 func (a *App) Activities() *activities.Activities {
 	return &activities.Activities{
 		Store: a.Store, Temporal: a.Temporal, Config: a.Config, Log: a.Log,
+		Outside: activities.Outside{
+			Carrier: carrier.Default(),
+			SMS:     &sms.Outbox{Store: a.Store},
+		},
 	}
 }
 
