@@ -50,6 +50,28 @@ type App struct {
 	UpdatedAt    time.Time
 }
 
+type Bill struct {
+	AccountSid     string
+	Month          string
+	OpeningLi      int64
+	RechargesLi    int64
+	OtherCreditsLi int64
+	ConsumptionLi  int64
+	ClosingLi      int64
+	ByCategory     []byte
+	ByApp          []byte
+	IssuedAt       time.Time
+}
+
+type BillingRun struct {
+	Month       string
+	Status      string
+	StartedBy   string
+	BillsIssued int32
+	CreatedAt   time.Time
+	CompletedAt *time.Time
+}
+
 type IdempotencyKey struct {
 	AccountSid   string
 	Key          string
@@ -58,6 +80,15 @@ type IdempotencyKey struct {
 	StatusCode   int32
 	ResponseBody []byte
 	CreatedAt    time.Time
+}
+
+type IvrRentArrear struct {
+	AppID      string
+	Month      string
+	AccountSid string
+	Status     string
+	CreatedAt  time.Time
+	ResolvedAt *time.Time
 }
 
 type LedgerEntry struct {
@@ -90,6 +121,20 @@ type Message struct {
 	IdempotencyKey string
 	ReadAt         *time.Time
 	CreatedAt      time.Time
+}
+
+type RechargeOrder struct {
+	ID          string
+	AccountSid  string
+	AmountLi    int64
+	Channel     string
+	Status      string
+	ChannelTxn  string
+	ConfirmedBy string
+	ExpiresAt   time.Time
+	PaidAt      *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type Session struct {
