@@ -104,4 +104,3 @@ func eventually(t testing.TB, what string, cond func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
