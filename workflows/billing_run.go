@@ -54,7 +54,7 @@ type BillingRunResult struct {
 func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, error) {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 5 * time.Minute,
-		HeartbeatTimeout:    time.Minute,
+		HeartbeatTimeout:    20 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute},
 	})
 	var a *activities.Activities

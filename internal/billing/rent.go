@@ -85,12 +85,12 @@ func (c RentCharger) ChargeApps(ctx context.Context, month string, apps []AppRef
 		workers = 4
 	}
 	var (
-		mu      sync.Mutex
-		total   RentTally
-		started []string
-		errs    []error
-		next    = make(chan string)
-		wg      sync.WaitGroup
+		mu       sync.Mutex
+		total    RentTally
+		started  []string
+		firstErr error
+		next     = make(chan string)
+		wg       sync.WaitGroup
 	)
 	for range workers {
 		wg.Add(1)
@@ -101,8 +101,8 @@ func (c RentCharger) ChargeApps(ctx context.Context, month string, apps []AppRef
 				mu.Lock()
 				total.Add(t)
 				started = append(started, wfs...)
-				if err != nil {
-					errs = append(errs, err)
+				if err != nil && firstErr == nil {
+					firstErr = err
 				}
 				mu.Unlock()
 			}
@@ -113,7 +113,7 @@ func (c RentCharger) ChargeApps(ctx context.Context, month string, apps []AppRef
 	}
 	close(next)
 	wg.Wait()
-	return total, started, errors.Join(errs...)
+	return total, started, firstErr
 }
 
 func (c RentCharger) chargeAccount(ctx context.Context, month, accountSID string,
