@@ -1,8 +1,13 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,27 +19,97 @@ import (
 	"github.com/yiyun-console/console/internal/testenv"
 )
 
-func TestBillingRunSurvivesWorkerCrash(t *testing.T) {
-	env := testenv.New(t, testenv.Options{})
+// workerProcess is the console's worker running as a process of its own, on env's
+// database and task queue.
+type workerProcess struct {
+	cmd *exec.Cmd
+	log *bytes.Buffer
+}
+
+// buildConsole builds the console binary once for the test.
+func buildConsole(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "console")
+	out, err := exec.Command("go", "build", "-o", bin, "../cmd/console").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building the console: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func startWorkerProcess(t *testing.T, bin string, env *testenv.Env) *workerProcess {
+	t.Helper()
+	cmd := exec.Command(bin, "worker")
+	cmd.Env = append(os.Environ(),
+		"DATABASE_URL="+env.Config.DatabaseURL,
+		"TEMPORAL_ADDRESS="+env.Config.TemporalAddress,
+		"TASK_QUEUE="+env.Config.TaskQueue,
+		"ENCRYPTION_KEY="+env.Config.EncryptionKey,
+		"PLATFORM_TOKEN="+env.Config.PlatformToken,
+		"PAYMENT_SECRET="+env.Config.PaymentSecret,
+		"DATA_DIR="+env.Config.DataDir,
+		"PUBLIC_URL="+env.URL,
+		"LOG_LEVEL=info",
+	)
+	w := &workerProcess{cmd: cmd, log: &bytes.Buffer{}}
+	cmd.Stdout, cmd.Stderr = w.log, w.log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the worker process: %v", err)
+	}
+	t.Cleanup(func() { w.kill(t) })
+	return w
+}
+
+// kill ends the process with SIGKILL, as kill -9 does.
+func (w *workerProcess) kill(t *testing.T) {
+	t.Helper()
+	if w.cmd.ProcessState != nil {
+		return
+	}
+	if err := w.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Logf("killing the worker: %v", err)
+	}
+	_ = w.cmd.Wait()
+}
+
+func TestBillingRunSurvivesWorkerKill(t *testing.T) {
+	bin := buildConsole(t)
+	env := testenv.New(t, testenv.Options{NoWorker: true})
 	ops := env.Staff(t, "operator")
 	month := ledger.Month(time.Now())
 	apps := seedLiveIVRApps(t, env, 300, 10, 1050*money.Yuan)
+	t.Cleanup(func() {
+		h := env.App.Temporal.ScheduleClient().GetHandle(context.Background(),
+			app.BillingScheduleID(env.Config.TaskQueue))
+		_ = h.Delete(context.Background())
+	})
 
+	first := startWorkerProcess(t, bin, env)
 	env.Must(t, http.StatusAccepted, req{Method: "POST", Path: "/v1/ops/billing-runs",
 		Token: ops.Token, Body: map[string]any{"month": month}})
 	rent := `SELECT count(*) FROM ledger_entries WHERE category = 'ivr_app_rent'`
 	eventually(t, "the run to be under way", func() bool { return countRows(t, env, rent) > 0 })
 
-	// The worker dies in the middle of the run, and comes back.
-	env.StopWorker()
+	// kill -9 in the middle of the run, then a new worker process.
+	first.kill(t)
 	mid := countRows(t, env, rent)
-	if err := env.StartWorker(); err != nil {
-		t.Fatal(err)
-	}
-	runDone(t, env, ops, month)
-	t.Logf("%d of %d apps charged when the worker stopped", mid, apps)
+	t.Logf("%d of %d apps charged when the worker was killed", mid, apps)
 	if mid >= apps {
-		t.Logf("the run had finished before the worker stopped (%d of %d)", mid, apps)
+		t.Logf("the run had charged every app before the kill; the test proves less")
+	}
+	second := startWorkerProcess(t, bin, env)
+	var run testenv.Response
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		run = env.Do(t, req{Method: "GET", Path: "/v1/ops/billing-runs/" + month, Token: ops.Token})
+		if run.Str("status") == "completed" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the run did not complete after the restart: %s\nworker log:\n%s",
+				run.Body, second.log)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	// Every app charged exactly once, and each account's balance went down by 100 once.
@@ -48,6 +123,9 @@ func TestBillingRunSurvivesWorkerCrash(t *testing.T) {
 	if n := countRows(t, env, `SELECT count(*) FROM accounts WHERE email LIKE 'seed%'
 		AND balance_li <> 50000`); n != 0 {
 		t.Fatalf("%d accounts with a balance other than 50.000", n)
+	}
+	if run.JSON["apps_charged"] != float64(apps) {
+		t.Errorf("run: %s", run.Body)
 	}
 	ledgerOK(t, env)
 }
