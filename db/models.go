@@ -64,6 +64,28 @@ type AppMedium struct {
 	CreatedAt   time.Time
 }
 
+type Bill struct {
+	AccountSid     string
+	Month          string
+	OpeningLi      int64
+	RechargesLi    int64
+	OtherCreditsLi int64
+	ConsumptionLi  int64
+	ClosingLi      int64
+	ByCategory     []byte
+	ByApp          []byte
+	IssuedAt       time.Time
+}
+
+type BillingRun struct {
+	Month       string
+	Status      string
+	StartedBy   string
+	BillsIssued int32
+	CreatedAt   time.Time
+	CompletedAt *time.Time
+}
+
 type File struct {
 	ID          string
 	AccountSid  string
@@ -153,6 +175,15 @@ type InvoiceProfile struct {
 	UpdatedAt   time.Time
 }
 
+type IvrRentArrear struct {
+	AppID      string
+	Month      string
+	AccountSid string
+	Status     string
+	CreatedAt  time.Time
+	ResolvedAt *time.Time
+}
+
 type LedgerEntry struct {
 	ID             int64
 	AccountSid     string
@@ -201,6 +232,20 @@ type Message struct {
 	IdempotencyKey string
 	ReadAt         *time.Time
 	CreatedAt      time.Time
+}
+
+type RechargeOrder struct {
+	ID          string
+	AccountSid  string
+	AmountLi    int64
+	Channel     string
+	Status      string
+	ChannelTxn  string
+	ConfirmedBy string
+	ExpiresAt   time.Time
+	PaidAt      *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type Session struct {

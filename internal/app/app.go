@@ -133,6 +133,9 @@ func (a *App) RunWorker(ctx context.Context, acts *activities.Activities) error 
 		a.Log.Warn("search attributes not registered; register them on the cluster",
 			"err", err)
 	}
+	if err := EnsureBillingSchedule(ctx, a.Temporal, a.Config.TaskQueue); err != nil {
+		a.Log.Warn("billing schedule not created", "err", err)
+	}
 	w := a.Worker(acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting worker: %w", err)
