@@ -92,4 +92,3 @@ func countRows(t testing.TB, env *testenv.Env, sql string, args ...any) int {
 	}
 	return n
 }
-
