@@ -52,26 +52,40 @@ func (s *Server) postCDRs(w http.ResponseWriter, r *http.Request) error {
 	if len(body) > maxCDRBody {
 		return apperr.New(apperr.TooLarge, "the body is larger than %d bytes", maxCDRBody)
 	}
-	var req struct {
+	// The usual batch is decoded in one go; only when that fails is each record
+	// decoded on its own, so that the bad ones are named and the others kept.
+	var typed struct {
+		Records []cdrRecordJSON `json:"records"`
+	}
+	var raw struct {
 		Records []json.RawMessage `json:"records"`
 	}
-	if err := decodeBytes(body, &req); err != nil {
-		return err
+	fast := decodeBytes(body, &typed) == nil
+	n := len(typed.Records)
+	if !fast {
+		if err := decodeBytes(body, &raw); err != nil {
+			return err
+		}
+		n = len(raw.Records)
 	}
-	if len(req.Records) == 0 || len(req.Records) > cdrs.MaxBatch {
+	if n == 0 || n > cdrs.MaxBatch {
 		return apperr.Field("records", "must hold 1 to 1000 records")
 	}
 
-	recs := make([]cdrs.Record, 0, len(req.Records))
-	index := make([]int, 0, len(req.Records)) // position in the request of recs[k]
+	recs := make([]cdrs.Record, 0, n)
+	index := make([]int, 0, n) // position in the request of recs[k]
 	var bad []cdrs.RecordError
-	for i, raw := range req.Records {
+	for i := range n {
 		var rj cdrRecordJSON
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&rj); err != nil {
-			bad = append(bad, recordDecodeError(i, err))
-			continue
+		if fast {
+			rj = typed.Records[i]
+		} else {
+			dec := json.NewDecoder(bytes.NewReader(raw.Records[i]))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&rj); err != nil {
+				bad = append(bad, recordDecodeError(i, err))
+				continue
+			}
 		}
 		recs = append(recs, cdrs.Record{
 			CallID: rj.CallID, AppID: rj.AppID, CallType: rj.CallType, Caller: rj.Caller,
