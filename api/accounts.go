@@ -354,4 +354,3 @@ func (s *Server) rotateAuthToken(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, rotateResponse{AuthToken: token, RotatedAt: s.now().UTC()})
 	return nil
 }
-

@@ -181,8 +181,10 @@ func checkText(v *apperr.Validation, field, s string, max int) string {
 		v.Addf(field, "must be at most %d characters", max)
 	case !utf8.ValidString(s):
 		v.Add(field, "must be valid UTF-8")
-	case strings.ContainsFunc(s, func(r rune) bool { return isControl(r) && r != '\n' &&
-		r != '\t' && r != '\r' }):
+	case strings.ContainsFunc(s, func(r rune) bool {
+		return isControl(r) && r != '\n' &&
+			r != '\t' && r != '\r'
+	}):
 		v.Add(field, "must not contain control characters")
 	}
 	return s
