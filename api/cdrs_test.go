@@ -69,7 +69,7 @@ func checkLedger(t testing.TB, env *testenv.Env) {
 func call(callID, appID string, start time.Time, billed int, outcome string) map[string]any {
 	m := map[string]any{"call_id": callID, "app_id": appID, "caller": "13800000001",
 		"callee": "13900000002", "start_time": start.Format(time.RFC3339),
-		"end_time": start.Add(time.Duration(billed+10) * time.Second).Format(time.RFC3339),
+		"end_time":       start.Add(time.Duration(billed+10) * time.Second).Format(time.RFC3339),
 		"billed_seconds": billed, "outcome": outcome}
 	if outcome == "answered" {
 		m["answer_time"] = start.Add(10 * time.Second).Format(time.RFC3339)

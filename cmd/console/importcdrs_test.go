@@ -149,6 +149,36 @@ func TestImportAsteriskFile(t *testing.T) {
 		t.Errorf("balance %d after the import of %s", b, amount)
 	}
 
+	// The consumption statistics show the charges per app, this month (they were
+	// charged now), and the dashboard the balance.
+	perApp := map[string]money.Li{}
+	for k, e := range want {
+		if e.minutes > 0 { // an app without billed minutes was charged nothing
+			perApp[strings.Fields(k)[0]] += money.Li(e.minutes * 60)
+		}
+	}
+	cons := env.Must(t, http.StatusOK, testenv.Request{Method: "GET",
+		Path: "/v1/stats/consumption?period=month&by=app", Token: dev.Token})
+	gotApp := map[string]money.Li{}
+	for _, it := range cons.JSON["items"].([]any) {
+		m := it.(map[string]any)
+		a, err := money.Parse(m["amount"].(string), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotApp[m["key"].(string)] += a
+	}
+	if fmt.Sprint(gotApp) != fmt.Sprint(perApp) || cons.JSON["total"] != amount.String() {
+		t.Errorf("consumption by app %v total %v, want %v total %s", gotApp,
+			cons.JSON["total"], perApp, amount)
+	}
+	dash := env.Must(t, http.StatusOK, testenv.Request{Method: "GET", Path: "/v1/dashboard",
+		Token: dev.Token})
+	acct := dash.JSON["account"].(map[string]any)
+	if b := acct["balance"]; b != (100*money.Yuan - amount).String() {
+		t.Errorf("dashboard balance %v", b)
+	}
+
 	// The same file again stores and charges nothing.
 	out, _ = importFile(t, env, masterCSV, "-app", pstnApp, "-map", "TimeDelay="+delayApp)
 	if out != fmt.Sprintf("read %d lines: 0 stored, %d duplicate, 0 bad; charged 0.000 CNY\n",
