@@ -6,6 +6,8 @@ package db
 
 import (
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type Account struct {
@@ -23,6 +25,12 @@ type Account struct {
 	LowBalanceNotified    bool
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
+}
+
+type AccountCallPrice struct {
+	AccountSid       string
+	CallType         string
+	PricePerMinuteLi int64
 }
 
 type Announcement struct {
@@ -84,6 +92,44 @@ type BillingRun struct {
 	BillsIssued int32
 	CreatedAt   time.Time
 	CompletedAt *time.Time
+}
+
+type CallPrice struct {
+	CallType         string
+	PricePerMinuteLi int64
+}
+
+type Cdr struct {
+	ID               int64
+	Source           string
+	CallID           string
+	AccountSid       string
+	AppID            string
+	CallType         string
+	Caller           string
+	Callee           string
+	StartedAt        time.Time
+	AnsweredAt       *time.Time
+	EndedAt          time.Time
+	DurationSeconds  int32
+	BilledSeconds    int32
+	BilledMinutes    int32
+	Outcome          string
+	HangupCause      string
+	PricePerMinuteLi int64
+	AmountLi         int64
+	CreatedAt        time.Time
+}
+
+type CdrDailyStat struct {
+	AppID         string
+	Day           pgtype.Date
+	AccountSid    string
+	Calls         int64
+	Answered      int64
+	BilledSeconds int64
+	BilledMinutes int64
+	AmountLi      int64
 }
 
 type File struct {
@@ -274,6 +320,31 @@ type TestNumber struct {
 	VerifiedAt *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+type Ticket struct {
+	ID             string
+	AccountSid     string
+	Category       string
+	Title          string
+	Content        string
+	Contact        string
+	Status         string
+	Rating         *int32
+	ClosedBy       string
+	LastActivityAt time.Time
+	ClosedAt       *time.Time
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type TicketReply struct {
+	ID        string
+	TicketID  string
+	AuthorSid string
+	FromStaff bool
+	Body      string
+	CreatedAt time.Time
 }
 
 type Verification struct {

@@ -23,6 +23,8 @@ commands:
   worker         run the Temporal worker and the workflow-start relay
   migrate        apply the schema migrations
   staff create   create a reviewer or operator account
+  import-cdrs    import an Asterisk or FreeSWITCH CDR file: store, rate and charge
+                 each call once
   ledger-check   prove that every balance equals the sum of its ledger entries
   with-deps      run a command with private Postgres and Temporal servers started for
                  it (unless DATABASE_URL / TEMPORAL_ADDRESS are set), their addresses
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New(`usage: console staff create -email E -role reviewer|operator`)
 		}
 		return runStaffCreate(ctx, rest[1:], stdout, stderr)
+	case "import-cdrs":
+		return runImportCDRs(ctx, rest, stdout, stderr)
 	case "ledger-check":
 		return runLedgerCheck(ctx, rest, stdout, stderr)
 	case "with-deps":

@@ -9,8 +9,6 @@ import (
 	"github.com/yiyun-console/console/internal/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
-
 func TestStaffCreate(t *testing.T) {
 	env := testenv.New(t, testenv.Options{})
 	t.Setenv("DATABASE_URL", env.Config.DatabaseURL)

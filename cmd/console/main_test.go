@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/yiyun-console/console/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
