@@ -131,3 +131,44 @@ func TestMonthlyBillsMatchTheLedger(t *testing.T) {
 	}
 	ledgerOK(t, env)
 }
+
+// TestBillOfTheMonthSoFar: before the fee run issues a month's bill, the month's
+// statement so far is answered from the ledger, marked not final.
+func TestBillOfTheMonthSoFar(t *testing.T) {
+	env := testenv.New(t, testenv.Options{NoWorker: true})
+	dev := env.Developer(t)
+	month := ledger.Month(time.Now())
+	start, _, _ := billing.MonthBounds(month)
+	app := ids.New()
+	post(t, env, ledger.Entry{AccountSID: dev.SID, Category: ledger.CategoryAdjustment,
+		Amount: 40 * money.Yuan, At: start.Add(-time.Hour)})
+	post(t, env, ledger.Entry{AccountSID: dev.SID, Category: ledger.CategoryRecharge,
+		Amount: 300 * money.Yuan, At: time.Now().Add(-time.Minute)})
+	post(t, env, ledger.Entry{AccountSID: dev.SID, Category: ledger.CategoryCallUsage,
+		AppID: app, Amount: -1250, At: time.Now().Add(-time.Second)})
+
+	bill := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/bills/" + month, Token: dev.Token})
+	want := map[string]string{"month": month, "opening_balance": "40.000",
+		"recharges": "300.000", "other_credits": "0.000", "consumption": "1.250",
+		"closing_balance": "338.750"}
+	for k, v := range want {
+		if bill.Str(k) != v {
+			t.Errorf("statement %s = %q, want %q", k, bill.Str(k), v)
+		}
+	}
+	if bill.JSON["final"] != false || bill.JSON["issued_at"] != nil {
+		t.Errorf("the month so far is not final and not issued: %s", bill.Body)
+	}
+	if byApp := bill.JSON["consumption_by_app"].(map[string]any); byApp[app] != "1.250" {
+		t.Errorf("statement by app: %s", bill.Body)
+	}
+	if got := balance(t, env, dev); got != bill.Str("closing_balance") {
+		t.Errorf("balance %s, statement closing %s", got, bill.Str("closing_balance"))
+	}
+
+	// Months before the account existed and after the current one have no bill.
+	next := start.AddDate(0, 1, 0).Format("2006-01")
+	prevYear := start.AddDate(-1, 0, 0).Format("2006-01")
+	env.Must(t, http.StatusNotFound, req{Method: "GET", Path: "/v1/bills/" + next, Token: dev.Token})
+	env.Must(t, http.StatusNotFound, req{Method: "GET", Path: "/v1/bills/" + prevYear, Token: dev.Token})
+}

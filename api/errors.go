@@ -2,8 +2,16 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
+	"syscall"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/yiyun-console/console/internal/apperr"
 )
@@ -68,10 +76,14 @@ func (s *Server) handle(fn handlerFunc) http.HandlerFunc {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := apperr.As(err)
 	if !ok {
-		if r.Context().Err() != nil {
+		switch {
+		case r.Context().Err() != nil:
 			// The client went away or the request timed out: not a server fault.
 			e = apperr.New(apperr.Unavailable, "the request was cancelled")
-		} else {
+		case isOutage(err):
+			e = apperr.New(apperr.Unavailable,
+				"a service the console depends on is unavailable; try again shortly")
+		default:
 			logger(r.Context(), s.log).Error("request failed", "err", err)
 			e = apperr.New(apperr.Internal, "an internal error occurred")
 		}
@@ -94,4 +106,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err := enc.Encode(v); err != nil {
 		slog.Debug("writing response failed", "err", err)
 	}
+}
+
+// isOutage reports whether err comes from Postgres or Temporal being down or
+// restarting rather than from a fault of the console: the request may be retried.
+func isOutage(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exceptions; 57P01-57P03: shutdown or start-up.
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" ||
+			pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	var unavailable *serviceerror.Unavailable
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+		errors.As(err, &unavailable) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET)
 }

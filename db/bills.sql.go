@@ -10,6 +10,60 @@ import (
 	"time"
 )
 
+const billStatement = `-- name: BillStatement :one
+SELECT
+    coalesce((SELECT sum(o.amount_li) FROM ledger_entries o
+        WHERE o.account_sid = $1 AND o.created_at < $2), 0)::bigint
+        AS opening,
+    coalesce(sum(m.amount_li) FILTER (WHERE m.category = 'recharge'), 0)::bigint AS recharges,
+    coalesce(sum(m.amount_li) FILTER (WHERE m.kind = 'credit' AND m.category <> 'recharge'),
+        0)::bigint AS other_credits,
+    coalesce(-sum(m.amount_li) FILTER (WHERE m.kind = 'charge'), 0)::bigint AS consumption,
+    (SELECT coalesce(jsonb_object_agg(c.category, c.li), '{}'::jsonb) FROM (
+        SELECT e.category, -sum(e.amount_li) AS li FROM ledger_entries e
+        WHERE e.account_sid = $1 AND e.kind = 'charge'
+          AND e.created_at >= $2 AND e.created_at < $3
+        GROUP BY e.category) c)::jsonb AS by_category,
+    (SELECT coalesce(jsonb_object_agg(p.app_id, p.li), '{}'::jsonb) FROM (
+        SELECT e.app_id, -sum(e.amount_li) AS li FROM ledger_entries e
+        WHERE e.account_sid = $1 AND e.kind = 'charge' AND e.app_id <> ''
+          AND e.created_at >= $2 AND e.created_at < $3
+        GROUP BY e.app_id) p)::jsonb AS by_app
+FROM ledger_entries m
+WHERE m.account_sid = $1 AND m.created_at >= $2 AND m.created_at < $3
+`
+
+type BillStatementParams struct {
+	AccountSid string
+	MonthStart time.Time
+	Until      time.Time
+}
+
+type BillStatementRow struct {
+	Opening      int64
+	Recharges    int64
+	OtherCredits int64
+	Consumption  int64
+	ByCategory   []byte
+	ByApp        []byte
+}
+
+// The statement of one account over [month_start, until), computed from the ledger
+// as IssueBills computes a bill: the month so far, before its bill is issued.
+func (q *Queries) BillStatement(ctx context.Context, arg BillStatementParams) (BillStatementRow, error) {
+	row := q.db.QueryRow(ctx, billStatement, arg.AccountSid, arg.MonthStart, arg.Until)
+	var i BillStatementRow
+	err := row.Scan(
+		&i.Opening,
+		&i.Recharges,
+		&i.OtherCredits,
+		&i.Consumption,
+		&i.ByCategory,
+		&i.ByApp,
+	)
+	return i, err
+}
+
 const getBill = `-- name: GetBill :one
 SELECT account_sid, month, opening_li, recharges_li, other_credits_li, consumption_li, closing_li, by_category, by_app, issued_at FROM bills WHERE account_sid = $1 AND month = $2
 `

@@ -25,6 +25,7 @@ commands:
   staff create   create a reviewer or operator account
   import-cdrs    import an Asterisk or FreeSWITCH CDR file: store, rate and charge
                  each call once
+  demo           walk the guided journey against a running console (after dev)
   ledger-check   prove that every balance equals the sum of its ledger entries
   with-deps      run a command with private Postgres and Temporal servers started for
                  it (unless DATABASE_URL / TEMPORAL_ADDRESS are set), their addresses
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runStaffCreate(ctx, rest[1:], stdout, stderr)
 	case "import-cdrs":
 		return runImportCDRs(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
 	case "ledger-check":
 		return runLedgerCheck(ctx, rest, stdout, stderr)
 	case "with-deps":

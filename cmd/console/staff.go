@@ -46,18 +46,28 @@ func staffCreate(ctx context.Context, url, email, role, name string, stdout io.W
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	}
+	sid, err := createStaff(ctx, url, email, role, name, pw)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s %s (account_sid %s)\n", role, email, sid)
+	return nil
+}
+
+// createStaff stores a staff account and returns its account SID.
+func createStaff(ctx context.Context, url, email, role, name, pw string) (string, error) {
 	if len([]rune(pw)) < 10 {
-		return errors.New("the password must be at least 10 characters")
+		return "", errors.New("the password must be at least 10 characters")
 	}
 	if name == "" {
 		name = role
 	}
 	if url == "" {
-		return errors.New("DATABASE_URL is not set")
+		return "", errors.New("DATABASE_URL is not set")
 	}
 	pool, err := openPool(ctx, url)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer pool.Close()
 	acct, err := db.New(pool).CreateAccount(ctx, db.CreateAccountParams{
@@ -65,11 +75,10 @@ func staffCreate(ctx context.Context, url, email, role, name string, stdout io.W
 		ContactName: name,
 	})
 	if _, dup := db.IsUniqueViolation(err); dup {
-		return fmt.Errorf("an account with email %s exists", email)
+		return "", fmt.Errorf("an account with email %s exists", email)
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
-	fmt.Fprintf(stdout, "created %s %s (account_sid %s)\n", role, email, acct.Sid)
-	return nil
+	return acct.Sid, nil
 }

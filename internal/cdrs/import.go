@@ -90,7 +90,7 @@ func Import(ctx context.Context, store *db.Store, rd *cdrcsv.Reader, source stri
 				rec.AccountCode, rec.Context))
 			continue
 		}
-		recs = append(recs, fromSwitch(rec, app))
+		recs = append(recs, FromSwitch(rec, app))
 		lines = append(lines, rec.Line)
 		if len(recs) == MaxBatch {
 			if err := flush(); err != nil {
@@ -101,10 +101,10 @@ func Import(ctx context.Context, store *db.Store, rd *cdrcsv.Reader, source stri
 	return c, flush()
 }
 
-// fromSwitch turns a leg read from a switch file into a Record of app. Only an
+// FromSwitch turns a leg read from a switch file into a Record of app. Only an
 // answered leg is billed: Asterisk writes the bridge's answer time and billsec on
 // some legs it reports as NO ANSWER, and those are not charged.
-func fromSwitch(rec cdrcsv.Record, app string) Record {
+func FromSwitch(rec cdrcsv.Record, app string) Record {
 	r := Record{
 		CallID: rec.LegID, AppID: app, Caller: rec.Src, Callee: rec.Dst,
 		Start: rec.Start, End: rec.End, Duration: rec.Duration,

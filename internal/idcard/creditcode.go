@@ -90,3 +90,9 @@ func allCreditCodeChars(s string) bool {
 	}
 	return true
 }
+
+// CompleteCreditCode appends the GB 32100 check character to the first 17
+// characters of a unified social credit code.
+func CompleteCreditCode(body string) string {
+	return body + string(creditCodeCheckChar(body))
+}

@@ -87,3 +87,19 @@ func TestHelpersAgreeWithKnownValues(t *testing.T) {
 		}
 	}
 }
+
+// TestCompleteAgreesWithHelpers checks the exported completers against the
+// independently derived weights above, on random bodies.
+func TestCompleteAgreesWithHelpers(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for range 500 {
+		id := randomResidentID(t, r)
+		if got := CompleteResidentID(id[:17]); got != id {
+			t.Fatalf("CompleteResidentID(%q) = %q, want %q", id[:17], got, id)
+		}
+		code := randomCreditCode(t, r)
+		if got := CompleteCreditCode(code[:17]); got != code {
+			t.Fatalf("CompleteCreditCode(%q) = %q, want %q", code[:17], got, code)
+		}
+	}
+}

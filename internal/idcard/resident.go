@@ -143,3 +143,10 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+// CompleteResidentID appends the GB 11643 check character to the first 17 digits
+// of a resident ID number; it is how test data and the guided journey make valid
+// numbers.
+func CompleteResidentID(body string) string {
+	return body + string(residentCheckChar(body))
+}

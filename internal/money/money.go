@@ -26,8 +26,8 @@ var (
 const maxYuanDigits = 15
 
 // Parse reads a decimal yuan amount such as "100", "99.5" or "0.125" into li without
-// floating point. It accepts at most maxDecimals decimal places (0 to 3) and an
-// optional leading minus sign. It returns ErrFormat, ErrPrecision or ErrRange.
+// floating point. It accepts at most maxDecimals decimal places (0 to 3) that are
+// not trailing zeros, and an optional leading minus sign. It returns ErrFormat, ErrPrecision or ErrRange.
 func Parse(s string, maxDecimals int) (Li, error) {
 	neg := false
 	if strings.HasPrefix(s, "-") {
@@ -38,7 +38,12 @@ func Parse(s string, maxDecimals int) (Li, error) {
 		return 0, ErrFormat
 	}
 	if len(frac) > maxDecimals {
-		return 0, ErrPrecision
+		// Trailing zeros are not precision: "300.000", as amounts are written
+		// out, reads back as "300.00".
+		if strings.Trim(frac[maxDecimals:], "0") != "" {
+			return 0, ErrPrecision
+		}
+		frac = frac[:maxDecimals]
 	}
 	whole = strings.TrimLeft(whole, "0")
 	if len(whole) > maxYuanDigits {
