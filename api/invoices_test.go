@@ -155,6 +155,9 @@ func TestInvoiceWholePath(t *testing.T) {
 	if r.Str("status") != "issued" || r.Str("invoice_number") != "044001900111" {
 		t.Errorf("issued: %s", r.Body)
 	}
+	if got := invoiceable(t, env, dev); got != "200.000" {
+		t.Errorf("invoiceable %s once issued", got)
+	}
 	r = step(t, env, operator, "/v1/ops/invoices/"+id+"/mail", http.StatusOK,
 		map[string]any{"courier": "SF Express", "tracking_number": "SF1234567890"})
 	if r.Str("status") != "mailed" || r.Str("tracking_number") != "SF1234567890" {

@@ -206,6 +206,7 @@ func TestVerificationPersonalThenCompany(t *testing.T) {
 	if got := level(t, env, dev); got != "personal" {
 		t.Errorf("level %q after the company rejection", got)
 	}
+	bizStatus(t, env, dev.SID, "verification-review/"+c1, "rejected")
 	c2 := submit(t, env, dev, companyBody(t, env, dev))
 	if got := level(t, env, dev); got != "personal" {
 		t.Errorf("level %q while the company one is reviewed", got)
@@ -214,6 +215,7 @@ func TestVerificationPersonalThenCompany(t *testing.T) {
 	if got := level(t, env, dev); got != "company" {
 		t.Errorf("level %q after the company approval", got)
 	}
+	bizStatus(t, env, dev.SID, "verification-review/"+c2, "approved")
 	if titles := messageTitles(t, env, dev, "?type=verification"); len(titles) != 3 ||
 		titles[0] != "Real-name verification approved" ||
 		titles[1] != "Real-name verification rejected" {
