@@ -103,6 +103,18 @@ func TestPersonalDataStaysOutOfLogsAndWorkflows(t *testing.T) {
 		map[string]any{"courier": "SF Express", "tracking_number": "SF1234567891"})
 	step(t, env, dev, "/v1/invoices/"+inv+"/confirm-delivery", http.StatusOK, nil)
 
+	// The developer's messages tell each outcome without the full numbers.
+	msgs := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/messages?limit=100",
+		Token: dev.Token})
+	if n := len(msgs.JSON["items"].([]any)); n != 7 {
+		t.Errorf("%d messages, want 7: %s", n, msgs.Body)
+	}
+	for _, number := range []string{"19491231", "M000100"} {
+		if bytes.Contains(msgs.Body, []byte(number)) {
+			t.Errorf("a message shows the full number: %s", msgs.Body)
+		}
+	}
+
 	histories := map[string][]byte{}
 	for _, id := range []string{"verification-review/" + p1, "verification-review/" + p2,
 		"verification-review/" + c, "invoice/" + inv} {
