@@ -117,6 +117,24 @@ func TestInvoiceWholePath(t *testing.T) {
 		t.Errorf("invoiceable %s while pending", got)
 	}
 
+	// The application keeps the information as it was when applying.
+	env.Must(t, http.StatusOK, req{Method: "PUT", Path: "/v1/invoice-profile", Token: dev.Token,
+		Body: map[string]any{"invoice_type": "personal"}})
+	moved := map[string]any{}
+	for k, v := range testMailing {
+		moved[k] = v
+	}
+	moved["recipient"], moved["postcode"] = "赵六", "200000"
+	env.Must(t, http.StatusOK, req{Method: "PUT", Path: "/v1/mailing-address", Token: dev.Token,
+		Body: moved})
+	snap := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/invoices/" + id,
+		Token: dev.Token})
+	if m := snap.JSON["mailing"].(map[string]any); snap.Str("invoice_type") != "company" ||
+		snap.Str("taxpayer_id") != testCreditMasked || snap.Str("bank_account") != "6225880123456789" ||
+		m["recipient"] != "王五" || m["postcode"] != "100022" {
+		t.Errorf("snapshot after later edits: %s", snap.Body)
+	}
+
 	// Another account sees nothing of it; the reviewer sees the taxpayer ID in full.
 	env.Must(t, http.StatusNotFound, req{Method: "GET", Path: "/v1/invoices/" + id, Token: other.Token})
 	step(t, env, other, "/v1/invoices/"+id+"/cancel", http.StatusNotFound, nil)
@@ -154,6 +172,9 @@ func TestInvoiceWholePath(t *testing.T) {
 		map[string]any{"invoice_number": "044001900111"})
 	if r.Str("status") != "issued" || r.Str("invoice_number") != "044001900111" {
 		t.Errorf("issued: %s", r.Body)
+	}
+	if got := invoiceable(t, env, dev); got != "200.000" {
+		t.Errorf("invoiceable %s once issued", got)
 	}
 	r = step(t, env, operator, "/v1/ops/invoices/"+id+"/mail", http.StatusOK,
 		map[string]any{"courier": "SF Express", "tracking_number": "SF1234567890"})
