@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/yiyun-console/console/internal/ids"
@@ -20,6 +21,13 @@ type Client struct {
 	BaseURL  string
 	HTTP     *http.Client
 	RetryFor time.Duration
+	Stats    *Stats // counts requests; may be nil
+}
+
+// Stats counts what clients sent; safe for concurrent use.
+type Stats struct {
+	Requests atomic.Int64 // requests sent, retries included
+	Retries  atomic.Int64 // requests sent again after a connection error or a 5xx
 }
 
 var defaultHTTP = &http.Client{Timeout: 30 * time.Second}
@@ -92,6 +100,12 @@ func (cl *Client) Do(ctx context.Context, c Call) (Answer, error) {
 	for attempt := 0; ; attempt++ {
 		a, err := cl.once(ctx, c, key)
 		transient := err != nil || a.Status >= 500
+		if cl.Stats != nil {
+			cl.Stats.Requests.Add(1)
+			if attempt > 0 {
+				cl.Stats.Retries.Add(1)
+			}
+		}
 		if !transient {
 			ok := (c.Want == 0 && a.Status/100 == 2) || a.Status == c.Want
 			if !ok {

@@ -37,6 +37,8 @@ type Config struct {
 	// Patience bounds how long a step waits for a process to move on and how long
 	// a request is retried through crashes and restarts; default two minutes.
 	Patience time.Duration
+	// Stats, when set, counts the journey's requests.
+	Stats *Stats
 }
 
 // Result is what a finished journey made, for the tests to check against the
@@ -79,11 +81,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		out = io.Discard
 	}
 	j := &journey{
-		cfg:    cfg,
-		client: &Client{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), RetryFor: cfg.Patience},
-		out:    out,
-		tag:    ids.New()[:10],
-		month:  time.Now().In(beijing).Format("2006-01"),
+		cfg: cfg,
+		client: &Client{BaseURL: strings.TrimRight(cfg.BaseURL, "/"), RetryFor: cfg.Patience,
+			Stats: cfg.Stats},
+		out:   out,
+		tag:   ids.New()[:10],
+		month: time.Now().In(beijing).Format("2006-01"),
 	}
 	steps := []struct {
 		title string
