@@ -45,6 +45,9 @@ const (
 )
 
 // appStates lists every app state, for validating filters.
+//
+// TODO: nothing sets "suspended" yet: the monthly IVR rent run of the billing
+// issue is to suspend an app whose rent the balance cannot cover.
 var appStates = []string{appTest, appReviewing, appLive, appRejected, appOffline, "suspended"}
 
 // appJSON is an app as the API shows it.

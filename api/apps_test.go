@@ -9,7 +9,7 @@ import (
 )
 
 // createApp creates an app of type for u and returns its app_id.
-func createApp(t *testing.T, env *testenv.Env, u testenv.User, name, typ, callback string) string {
+func createApp(t testing.TB, env *testenv.Env, u testenv.User, name, typ, callback string) string {
 	t.Helper()
 	r := env.Must(t, http.StatusCreated, testenv.Request{Method: "POST", Path: "/v1/apps",
 		Token: u.Token, Body: map[string]any{"name": name, "type": typ, "callback_url": callback}})

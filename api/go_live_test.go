@@ -354,3 +354,46 @@ func TestGoLivePreconditions(t *testing.T) {
 		map[string]any{"decision": "approve"})
 	decideGoLiveRequest(t, env, reviewer, gl.Str("id"), http.StatusBadRequest, map[string]any{"decision": "maybe"})
 }
+
+// TestGoLiveWithAnEmptyPool approves an IVR app when the pool has no free number:
+// the request fails with the reason, the app is back in test, nothing is charged
+// and the developer is told.
+func TestGoLiveWithAnEmptyPool(t *testing.T) {
+	env := goLiveEnv(t, true)
+	cb, _ := callbackServer(t)
+	reviewer := env.Staff(t, "reviewer")
+	dev := verifiedDeveloper(t, env, 1100)
+
+	app := createApp(t, env, dev, "IVR", "ivr", cb.URL)
+	gl := env.Must(t, http.StatusAccepted, testenv.Request{Method: "POST",
+		Path: "/v1/apps/" + app + "/go-live", Token: dev.Token})
+	waitReviewing(t, env, reviewer, gl.Str("id"))
+	decideGoLiveRequest(t, env, reviewer, gl.Str("id"), http.StatusOK, map[string]any{"decision": "approve"})
+	eventually(t, "the app back in test", func() bool {
+		return appStatus(t, env, dev, app).Str("status") == "test"
+	})
+
+	if a := appStatus(t, env, dev, app); a.Str("status_reason") !=
+		"no inbound number is free; try again later" {
+		t.Errorf("app after an empty pool: %s", a.Body)
+	}
+	failed := env.Must(t, http.StatusOK, testenv.Request{Method: "GET",
+		Path: "/v1/review/go-lives?status=failed", Token: reviewer.Token})
+	if !strings.Contains(string(failed.Body), gl.Str("id")) {
+		t.Errorf("failed requests: %s", failed.Body)
+	}
+	var charges int
+	env.Store().Pool.QueryRow(context.Background(), `SELECT count(*) FROM ledger_entries
+		WHERE account_sid = $1 AND kind = 'charge'`, dev.SID).Scan(&charges)
+	acct := env.Must(t, http.StatusOK, testenv.Request{Method: "GET", Path: "/v1/account",
+		Token: dev.Token})
+	if charges != 0 || acct.Str("balance") != "1100.000" {
+		t.Errorf("%d charges, balance %s; want none and 1100.000", charges, acct.Str("balance"))
+	}
+	msgs := env.Must(t, http.StatusOK, testenv.Request{Method: "GET",
+		Path: "/v1/messages?type=app", Token: dev.Token})
+	if !strings.Contains(string(msgs.Body), "Go-live failed") ||
+		!strings.Contains(string(msgs.Body), "no inbound number is free") {
+		t.Errorf("messages: %s", msgs.Body)
+	}
+}

@@ -152,3 +152,47 @@ func TestMediaLibrary(t *testing.T) {
 		Path: "/v1/apps/" + app + "/media", Token: dev.Token, Body: buf.Bytes(),
 		Content: mw.FormDataContentType()})
 }
+
+// pcmWAV is a silent 16-bit mono 8 kHz PCM WAV file of exactly size bytes.
+func pcmWAV(size int) []byte {
+	le32 := func(b []byte, v int) {
+		b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	}
+	w := make([]byte, size)
+	copy(w, "RIFF....WAVEfmt ")
+	le32(w[4:], size-8)
+	le32(w[16:], 16)
+	w[20], w[22] = 1, 1 // PCM, mono
+	le32(w[24:], 8000)
+	le32(w[28:], 16000)
+	w[32], w[34] = 2, 16 // block align, bits
+	copy(w[36:], "data")
+	le32(w[40:], size-44)
+	return w
+}
+
+// TestMediaSizeLimit uploads prompts at the 5 MB limit: exactly 5 MB is taken, one
+// byte more is refused with the size in the message and stores nothing, even when
+// the request as a whole fits in what the server reads.
+func TestMediaSizeLimit(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	dev := env.Developer(t)
+	app := createApp(t, env, dev, "IVR", "ivr", "")
+
+	over := uploadMedia(t, env, dev, app, "over.wav", pcmWAV(5<<20+2))
+	if over.Status != http.StatusRequestEntityTooLarge ||
+		!strings.Contains(string(over.Body), "larger than 5 MB (5242880 bytes)") {
+		t.Errorf("5 MB + 2 bytes: %d %s", over.Status, over.Body)
+	}
+	var rows int
+	env.Store().Pool.QueryRow(t.Context(), "SELECT count(*) FROM app_media").Scan(&rows)
+	if rows != 0 {
+		t.Errorf("%d prompts stored after a refused upload", rows)
+	}
+
+	at := uploadMedia(t, env, dev, app, "limit.wav", pcmWAV(5<<20))
+	if at.Status != http.StatusCreated || at.JSON["size_bytes"] != float64(5<<20) ||
+		at.JSON["duration_ms"] != float64((5<<20-44)/16) {
+		t.Errorf("exactly 5 MB: %d %s", at.Status, at.Body)
+	}
+}
