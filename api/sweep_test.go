@@ -61,8 +61,8 @@ func TestBadInputSweep(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("bad-input sweep: %d requests over %d operations", tried, len(ops))
-	fmt.Printf("bad-input sweep: %d requests over %d operations, none answered 5xx\n", tried, len(ops))
+	testenv.Report(t, "bad-input sweep: %d requests over %d operations, each answered "+
+		"with the envelope and a 4xx, the database unchanged", tried, len(ops))
 }
 
 type sweepOp struct {

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/yiyun-console/console/internal/journey"
+	"github.com/yiyun-console/console/internal/testenv"
 )
 
 // stepCounter collects one journey's output and counts its finished steps into a
@@ -176,16 +178,16 @@ func TestCrashJourneys(t *testing.T) {
 	}
 	check := c.ledgerCheck(t)
 
-	t.Logf("%d journeys, %d steps, in %s; %d requests, %d retried through the crashes",
+	testenv.Report(t, "%d journeys, %d steps, in %s; %d requests, %d retried through the crashes",
 		journeys, done.Load(), elapsed.Round(time.Millisecond), stats.Requests.Load(),
 		stats.Retries.Load())
 	for _, l := range log {
-		t.Logf("  %s", l)
+		testenv.Report(t, "  %s", l)
 	}
-	t.Logf("afterwards: %d accounts company-verified, %d recharge credits for %d paid "+
+	testenv.Report(t, "afterwards: %d accounts company-verified, %d recharge credits for %d paid "+
 		"orders, %d IVR app rents, %d number rents, %d call charges over %d calls, "+
 		"%d invoices delivered, 0 balances off the ledger, 0 workflow starts pending",
 		counts.company, counts.rechargeCredits, counts.paidOrders, counts.appRents,
 		counts.numberRents, counts.callCharges, counts.calls, counts.deliveredInvoices)
-	t.Logf("ledger-check: %s", check)
+	testenv.Report(t, "ledger-check: %s", strings.TrimSpace(check))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/yiyun-console/console/internal/journey"
+	"github.com/yiyun-console/console/internal/testenv"
 )
 
 // journeyConfig points the journey at c with fresh staff.
@@ -66,6 +67,8 @@ func TestJourney(t *testing.T) {
 		t.Errorf("%d calls stored, want the file's 84 legs", res.CallsStored)
 	}
 	c.ledgerCheck(t)
+	testenv.Report(t, "guided journey: %d steps green; balance %s CNY equals its ledger; "+
+		"%d calls stored; invoice delivered", res.Steps, res.Balance, res.CallsStored)
 }
 
 // pool connects to the cluster's Postgres.
