@@ -25,8 +25,8 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkBillingRun10k -benchtime 1x ./api/
 //
-// On 2 shared cores (4 December 2026): 10,000 apps in 6.4 s = 1,562 apps/s; the
-// baseline 535 ms = 18,707 apps/s.
+// On 2 shared cores (4 December 2026), two runs: 10,000 apps in 6.4 s and 6.3 s =
+// 1,562 and 1,587 apps/s; the baseline 535 and 575 ms = 18,707 and 17,395 apps/s.
 func BenchmarkBillingRun10k(b *testing.B) {
 	for range b.N {
 		env := testenv.New(b, testenv.Options{})
@@ -95,7 +95,8 @@ func BenchmarkBillingRun10k(b *testing.B) {
 }
 
 // BenchmarkConcurrentNotices sends 200 signed notices for 50 orders (four copies of
-// each) at once: exactly 50 credits. On 2 shared cores (4 December 2026): 391 ms.
+// each) at once: exactly 50 credits. On 2 shared cores (4 December 2026): 391 ms
+// and 829 ms in two runs.
 func BenchmarkConcurrentNotices(b *testing.B) {
 	for range b.N {
 		env := testenv.New(b, testenv.Options{})

@@ -9,6 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/yiyun-console/console/db"
+	"github.com/yiyun-console/console/internal/apperr"
+	"github.com/yiyun-console/console/internal/billing"
 	"github.com/yiyun-console/console/internal/ledger"
 	"github.com/yiyun-console/console/internal/money"
 	"github.com/yiyun-console/console/internal/testenv"
@@ -50,7 +52,7 @@ func TestGoLiveAtMonthEdgesThenMonthlyRuns(t *testing.T) {
 		id := liveApp(t, env, dev.SID, "ivr", "live", c.at)
 		// Go-live charges the go-live month with the same code as the runs.
 		err := env.Store().InTx(ctx, func(q *db.Queries, _ pgx.Tx) error {
-			_, err := ledger.ChargeIVRAppRent(ctx, q, dev.SID, id, ledger.Month(c.at))
+			_, err := billing.ChargeGoLive(ctx, q, dev.SID, id, nil, c.at)
 			return err
 		})
 		if err != nil {
@@ -90,6 +92,77 @@ func TestGoLiveAtMonthEdgesThenMonthlyRuns(t *testing.T) {
 		if b := balance(t, env, a.dev); b != want {
 			t.Errorf("%s: balance %s, want %s", a.name, b, want)
 		}
+	}
+	ledgerOK(t, env)
+}
+
+// Go-live charges 1,000 CNY per bound number, once per binding, and the go-live
+// month's rent, all or nothing; a retried go-live charges nothing twice.
+func TestGoLiveChargesNumbersAndMonthOnce(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	ops := env.Staff(t, "operator")
+	ctx := context.Background()
+	now := time.Now()
+	month := ledger.Month(now)
+	numbers := []billing.NumberBinding{{ID: "b1", Number: "02150001111"},
+		{ID: "b2", Number: "02150002222"}}
+	goLive := func(sid, app string, numbers []billing.NumberBinding) (money.Li, error) {
+		var charged money.Li
+		err := env.Store().InTx(ctx, func(q *db.Queries, _ pgx.Tx) error {
+			var err error
+			charged, err = billing.ChargeGoLive(ctx, q, sid, app, numbers, now)
+			return err
+		})
+		return charged, err
+	}
+
+	// Short by 0.001 CNY: nothing is charged.
+	short := env.Developer(t)
+	fund(t, env, short.SID, 2100*money.Yuan-1, time.Time{})
+	shortApp := liveApp(t, env, short.SID, "ivr", "offline", now) // not live yet
+	if _, err := goLive(short.SID, shortApp, numbers); apperr.CodeOf(err) !=
+		apperr.InsufficientBalance {
+		t.Fatalf("go-live without the funds: %v", err)
+	}
+	if b := balance(t, env, short); b != "2099.999" {
+		t.Errorf("balance after a refused go-live %s, want 2099.999", b)
+	}
+	if n := countRows(t, env, `SELECT count(*) FROM ledger_entries WHERE app_id = $1`,
+		shortApp); n != 0 {
+		t.Errorf("%d entries after a refused go-live", n)
+	}
+
+	// Enough: two numbers and the month, once however often it is retried.
+	dev := env.Developer(t)
+	fund(t, env, dev.SID, 2100*money.Yuan, time.Time{})
+	app := liveApp(t, env, dev.SID, "ivr", "live", now)
+	if charged, err := goLive(dev.SID, app, numbers); err != nil || charged != 2100*money.Yuan {
+		t.Fatalf("go-live charged %s, %v; want 2100.000", charged, err)
+	}
+	if charged, err := goLive(dev.SID, app, numbers); err != nil || charged != 0 {
+		t.Fatalf("retried go-live charged %s, %v; want nothing", charged, err)
+	}
+	// A third number bound later pays its own rent only.
+	fund(t, env, dev.SID, 1000*money.Yuan, time.Time{})
+	more := append(numbers, billing.NumberBinding{ID: "b3", Number: "02150003333"})
+	if charged, err := goLive(dev.SID, app, more); err != nil || charged != 1000*money.Yuan {
+		t.Fatalf("third number charged %s, %v; want 1000.000", charged, err)
+	}
+	if n := countRows(t, env, `SELECT count(*) FROM ledger_entries WHERE app_id = $1
+		AND category = 'ivr_number_rent'`, app); n != 3 {
+		t.Errorf("%d number rents, want 3", n)
+	}
+
+	// The month's run charges the app nothing more.
+	env.Must(t, http.StatusAccepted, req{Method: "POST", Path: "/v1/ops/billing-runs",
+		Token: ops.Token, Body: map[string]any{"month": month}})
+	runDone(t, env, ops, month)
+	if n := countRows(t, env, `SELECT count(*) FROM ledger_entries WHERE app_id = $1
+		AND category = 'ivr_app_rent'`, app); n != 1 {
+		t.Errorf("%d month rents, want 1", n)
+	}
+	if b := balance(t, env, dev); b != "0.000" {
+		t.Errorf("balance %s, want 0.000", b)
 	}
 	ledgerOK(t, env)
 }

@@ -52,7 +52,7 @@ func (s *Server) startBillingRun(w http.ResponseWriter, r *http.Request) error {
 		return apperr.Field("month", "must not be after the current Beijing month")
 	}
 
-	workflowID := workflows.BillingRunWorkflowID(req.Month)
+	workflowID := workflows.BillingRunWorkflowID(s.cfg.TaskQueue, req.Month)
 	operator := caller(r.Context()).SID
 	err := s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
 		if err := q.CreateBillingRun(r.Context(), db.CreateBillingRunParams{
@@ -109,7 +109,7 @@ func (s *Server) billingRun(r *http.Request, month string) (billingRunJSON, erro
 		return billingRunJSON{}, err
 	}
 	return billingRunJSON{Month: row.Month, Status: row.Status,
-		WorkflowID: workflows.BillingRunWorkflowID(month), StartedBy: row.StartedBy,
+		WorkflowID: workflows.BillingRunWorkflowID(s.cfg.TaskQueue, month), StartedBy: row.StartedBy,
 		AppsCharged: charged, AppsUnpaid: unpaid, BillsIssued: row.BillsIssued,
 		CreatedAt: row.CreatedAt, CompletedAt: row.CompletedAt}, nil
 }

@@ -64,7 +64,7 @@ func TestBillingRunChargesEveryLiveIVRAppOnce(t *testing.T) {
 			defer wg.Done()
 			r := env.Do(t, req{Method: "POST", Path: "/v1/ops/billing-runs", Token: ops.Token,
 				Body: map[string]any{"month": month}})
-			if r.Status != http.StatusAccepted || r.Str("workflow_id") != "billing-run/"+month {
+			if r.Status != http.StatusAccepted || r.Str("workflow_id") != "billing-run/"+env.Config.TaskQueue+"/"+month {
 				t.Errorf("start run: %d %s", r.Status, r.Body)
 			}
 		}()
@@ -101,12 +101,23 @@ func TestBillingRunChargesEveryLiveIVRAppOnce(t *testing.T) {
 	if n := countRows(t, env, `SELECT count(*) FROM ledger_entries WHERE category = 'ivr_app_rent'`); n != 3 {
 		t.Errorf("%d rent charges after a second start, want 3", n)
 	}
-	for _, bad := range []string{"2026-13", "26-01", "9999-01"} {
+	for _, bad := range []any{"2026-13", "26-01", "9999-01", "", 202612, nil,
+		map[string]any{"y": 2026}} {
 		r := env.Do(t, req{Method: "POST", Path: "/v1/ops/billing-runs", Token: ops.Token,
 			Body: map[string]any{"month": bad}})
-		if r.Status != http.StatusBadRequest {
-			t.Errorf("month %s: %d %s", bad, r.Status, r.Body)
+		if r.Status != http.StatusBadRequest || r.ErrorCode() != "invalid_request" {
+			t.Errorf("month %v: %d %s", bad, r.Status, r.Body)
 		}
+	}
+	for _, body := range []string{`{"month": "2026-01"`, `[]`, `{"month": "2026-01", "x": 1}`} {
+		r := env.Do(t, req{Method: "POST", Path: "/v1/ops/billing-runs", Token: ops.Token,
+			Body: []byte(body), Content: "application/json"})
+		if r.Status != http.StatusBadRequest || r.ErrorCode() != "invalid_request" {
+			t.Errorf("body %s: %d %s", body, r.Status, r.Body)
+		}
+	}
+	if n := countRows(t, env, `SELECT count(*) FROM billing_runs`); n != 1 {
+		t.Errorf("%d billing runs after refused starts, want 1", n)
 	}
 	env.Must(t, http.StatusForbidden, req{Method: "POST", Path: "/v1/ops/billing-runs",
 		Token: payer.Token, Body: map[string]any{"month": month}})

@@ -1,14 +1,19 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/yiyun-console/console/api"
 	"github.com/yiyun-console/console/internal/money"
+	"github.com/yiyun-console/console/internal/netguard"
 	"github.com/yiyun-console/console/internal/testenv"
 )
 
@@ -79,9 +84,16 @@ func TestSandboxTopUp(t *testing.T) {
 	if n := len(none.JSON["items"].([]any)); n != 0 {
 		t.Errorf("pending orders: %s", none.Body)
 	}
-	if n := countRows(t, env, `SELECT count(*) FROM messages WHERE account_sid = $1
-		AND title = 'Top-up received'`, dev.SID); n != 1 {
-		t.Errorf("%d top-up messages, want 1", n)
+	msgs := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/messages?type=billing",
+		Token: dev.Token})
+	topUps := 0
+	for _, m := range msgs.JSON["items"].([]any) {
+		if m := m.(map[string]any); m["title"] == "Top-up received" && m["read"] == false {
+			topUps++
+		}
+	}
+	if topUps != 1 {
+		t.Errorf("%d top-up messages, want 1: %s", topUps, msgs.Body)
 	}
 
 	// The order's workflow ends paid without waiting for its deadline.
@@ -96,7 +108,8 @@ func TestSandboxTopUp(t *testing.T) {
 }
 
 func TestPaymentNoticeRefusals(t *testing.T) {
-	env := testenv.New(t, testenv.Options{})
+	logs := &syncBuffer{}
+	env := testenv.New(t, testenv.Options{Log: logs})
 	dev := env.Developer(t)
 	id := order(t, env, dev, "50", "sandbox")
 	secret := env.Config.PaymentSecret
@@ -109,28 +122,54 @@ func TestPaymentNoticeRefusals(t *testing.T) {
 		at     time.Time
 		n      api.PaymentNotice
 		status int
+		reason string
 	}{
-		{"forged", "not-the-secret-at-all", time.Now(), good, http.StatusUnauthorized},
-		{"stale", secret, time.Now().Add(-6 * time.Minute), good, http.StatusUnauthorized},
-		{"future", secret, time.Now().Add(6 * time.Minute), good, http.StatusUnauthorized},
+		{"forged", "not-the-secret-at-all", time.Now(), good, http.StatusUnauthorized,
+			"bad_signature"},
+		{"stale", secret, time.Now().Add(-6 * time.Minute), good, http.StatusUnauthorized,
+			"stale_timestamp"},
+		{"future", secret, time.Now().Add(6 * time.Minute), good, http.StatusUnauthorized,
+			"stale_timestamp"},
 		{"wrong amount", secret, time.Now(),
-			api.PaymentNotice{OrderID: id, Amount: 500 * money.Yuan}, http.StatusBadRequest},
+			api.PaymentNotice{OrderID: id, Amount: 500 * money.Yuan}, http.StatusBadRequest,
+			"invalid_request"},
 		{"unknown order", secret, time.Now(),
 			api.PaymentNotice{OrderID: "0123456789abcdef0123456789abcdef", Amount: 50 * money.Yuan},
-			http.StatusNotFound},
+			http.StatusNotFound, "not_found"},
 	}
 	for _, c := range cases {
+		before := logs.count("payment notice refused", "reason="+c.reason)
 		r := notice(t, env, c.secret, c.at, c.n)
 		if r.Status != c.status || r.ErrorCode() == "" {
 			t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
 		}
+		if logs.count("payment notice refused", "reason="+c.reason) != before+1 {
+			t.Errorf("%s: not logged with reason %s", c.name, c.reason)
+		}
+	}
+
+	// A tampered body fails the signature of the original.
+	signed, _ := json.Marshal(good)
+	tampered, _ := json.Marshal(api.PaymentNotice{OrderID: id, Amount: 5000 * money.Yuan,
+		ChannelTxn: "t1", PaidAt: good.PaidAt})
+	now := time.Now().Unix()
+	r := env.Do(t, req{Method: "POST", Path: "/v1/payments/sandbox/notify", Body: tampered,
+		Content: "application/json", Header: map[string]string{
+			netguard.TimestampHeader: strconv.FormatInt(now, 10),
+			netguard.SignatureHeader: netguard.Sign([]byte(secret), now, signed),
+		}})
+	if r.Status != http.StatusUnauthorized {
+		t.Errorf("tampered notice: %d %s", r.Status, r.Body)
 	}
 	if b := balance(t, env, dev); b != "0.000" {
 		t.Fatalf("balance %s after refused notices", b)
 	}
+	if n := countRows(t, env, `SELECT count(*) FROM recharge_orders WHERE status <> 'pending'`); n != 0 {
+		t.Fatalf("%d orders changed by refused notices", n)
+	}
 
-	// A tampered body fails the signature of the original.
-	r := notice(t, env, secret, time.Now(), good)
+	// The genuine notice is credited.
+	r = notice(t, env, secret, time.Now(), good)
 	if r.Status != http.StatusOK || r.JSON["credited"] != true {
 		t.Fatalf("good notice: %d %s", r.Status, r.Body)
 	}
@@ -220,4 +259,33 @@ func TestBankTransferConfirm(t *testing.T) {
 		t.Fatalf("confirm: %s then %s", first.Body, second.Body)
 	}
 	ledgerOK(t, env)
+}
+
+// syncBuffer collects logs written from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// count returns the number of lines holding every one of parts.
+func (b *syncBuffer) count(parts ...string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, line := range strings.Split(b.buf.String(), "\n") {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(line, p)
+		}
+		if all {
+			n++
+		}
+	}
+	return n
 }

@@ -20,8 +20,12 @@ func init() { all = append(all, BillingRun, BillingSchedule) }
 const BillingRunType = "BillingRun"
 
 // BillingRunWorkflowID is the workflow ID of a Beijing month's IVR fee run: a month
-// has one run however often it is started.
-func BillingRunWorkflowID(month string) string { return "billing-run/" + month }
+// has one run however often it is started. Like the schedule's ID it names the task
+// queue, so that consoles sharing a Temporal namespace (the tests do) keep their
+// runs apart.
+func BillingRunWorkflowID(taskQueue, month string) string {
+	return "billing-run/" + taskQueue + "/" + month
+}
 
 // Billing run sizes.
 const (
@@ -107,7 +111,7 @@ func BillingRun(ctx workflow.Context, in BillingRunInput) (BillingRunResult, err
 func BillingSchedule(ctx workflow.Context) (string, error) {
 	month := ledger.Month(workflow.Now(ctx))
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:            BillingRunWorkflowID(month),
+		WorkflowID:            BillingRunWorkflowID(workflow.GetInfo(ctx).TaskQueueName, month),
 		ParentClosePolicy:     enums.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(

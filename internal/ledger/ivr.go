@@ -62,6 +62,6 @@ func ChargeIVRNumberRent(ctx context.Context, q *db.Queries, accountSID, appID,
 		AppID:       appID,
 		Amount:      -IVRNumberRent,
 		Reference:   bindingID,
-		Description: "IVR number rent",
+		Description: "IVR number rent for " + number,
 	}, RequireFunds)
 }
