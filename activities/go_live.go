@@ -13,6 +13,7 @@ import (
 
 	"github.com/yiyun-console/console/db"
 	"github.com/yiyun-console/console/internal/apperr"
+	"github.com/yiyun-console/console/internal/billing"
 	"github.com/yiyun-console/console/internal/ledger"
 	"github.com/yiyun-console/console/internal/messages"
 	"github.com/yiyun-console/console/internal/money"
@@ -230,12 +231,13 @@ func (a *Activities) ActivateApp(ctx context.Context, act Activation) error {
 		}
 		body := fmt.Sprintf("App %s is live.", req.AppID)
 		if req.AppType == "ivr" {
-			if _, err := ledger.ChargeIVRNumberRent(ctx, q, req.AccountSid, req.AppID,
-				req.ID, act.Number.Number); err != nil {
+			monthStart, _, err := billing.MonthBounds(act.Month)
+			if err != nil {
 				return err
 			}
-			if _, err := ledger.ChargeIVRAppRent(ctx, q, req.AccountSid, req.AppID,
-				act.Month); err != nil {
+			if _, err := billing.ChargeGoLive(ctx, q, req.AccountSid, req.AppID,
+				[]billing.NumberBinding{{ID: req.ID, Number: act.Number.Number}},
+				monthStart); err != nil {
 				return err
 			}
 			if err := q.SetGoLiveRequestNumber(ctx, db.SetGoLiveRequestNumberParams{

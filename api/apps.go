@@ -44,10 +44,8 @@ const (
 	appOffline   = "offline"
 )
 
-// appStates lists every app state, for validating filters.
-//
-// TODO: nothing sets "suspended" yet: the monthly IVR rent run of the billing
-// issue is to suspend an app whose rent the balance cannot cover.
+// appStates lists every app state, for validating filters. "suspended" is set by
+// the IVR rent arrears workflow when a month's rent stays unpaid (internal/billing).
 var appStates = []string{appTest, appReviewing, appLive, appRejected, appOffline, "suspended"}
 
 // appJSON is an app as the API shows it.

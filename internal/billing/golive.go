@@ -22,10 +22,8 @@ type NumberBinding struct {
 // run, so the run of the go-live month charges the app nothing, and a retried
 // go-live charges nothing twice. It returns what it charged now. When the balance
 // does not cover a fee it returns an apperr.InsufficientBalance error; the caller
-// must then roll back, so that go-live charges all or nothing.
-//
-// TODO: the apps' go-live transaction (another feature branch) must call this; this
-// branch has no go-live route, so only the tests call it here.
+// must then roll back, so that go-live charges all or nothing. The go-live
+// workflow's activation calls it.
 func ChargeGoLive(ctx context.Context, q *db.Queries, accountSID, appID string,
 	numbers []NumberBinding, at time.Time) (money.Li, error) {
 	var charged money.Li
