@@ -93,7 +93,7 @@ func (s *Server) idempotentSum(w http.ResponseWriter, r *http.Request, ir idemRe
 		}
 		ran = true
 		status = code
-		if out, err = json.Marshal(resp); err != nil {
+		if out, err = marshalAnswer(resp); err != nil {
 			return err
 		}
 		if key == "" {
@@ -182,4 +182,16 @@ func (p *partsHash) Sum() [sha256.Size]byte {
 	var out [sha256.Size]byte
 	p.h.Sum(out[:0])
 	return out
+}
+
+// marshalAnswer encodes v as writeJSON does (HTML characters as they are), without
+// the final newline.
+func marshalAnswer(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
