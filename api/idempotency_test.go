@@ -283,11 +283,22 @@ func TestIdempotencyKeyOnCreatingRoutes(t *testing.T) {
 	}
 }
 
-// TestIdempotentAppTokenSealed checks that a new app's token, shown again by a replay,
-// is not kept in plain text with the stored answer.
-func TestIdempotentAppTokenSealed(t *testing.T) {
+// TestIdempotentAnswersSealed checks that the answers a replay shows again, a new
+// app's token or a person's verification, are not kept in plain text with the key.
+func TestIdempotentAnswersSealed(t *testing.T) {
 	env := testenv.New(t, testenv.Options{})
 	dev := env.Developer(t)
+	stored := func(key string) []byte {
+		t.Helper()
+		var b []byte
+		err := env.Store().Pool.QueryRow(context.Background(), "SELECT response_body "+
+			"FROM idempotency_keys WHERE account_sid = $1 AND key = $2", dev.SID, key).Scan(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
 	create := req{Method: "POST", Path: "/v1/apps", Token: dev.Token,
 		Header: map[string]string{"Idempotency-Key": "app-1"},
 		Body:   map[string]any{"name": "R&D <notify>", "type": "voice_notification"}}
@@ -299,15 +310,21 @@ func TestIdempotentAppTokenSealed(t *testing.T) {
 		!bytes.Contains(again.Body, []byte(`"R&D <notify>"`)) {
 		t.Fatalf("created %s, then %s", first.Body, again.Body)
 	}
-	var stored []byte
-	err := env.Store().Pool.QueryRow(context.Background(),
-		"SELECT response_body FROM idempotency_keys WHERE account_sid = $1 AND key = 'app-1'",
-		dev.SID).Scan(&stored)
-	if err != nil {
-		t.Fatal(err)
+	if b := stored("app-1"); len(b) == 0 || bytes.Contains(b, []byte(token)) ||
+		bytes.Contains(b, []byte(first.Str("app_id"))) {
+		t.Fatalf("the stored answer shows the app in plain text: %q", b)
 	}
-	if len(stored) == 0 || bytes.Contains(stored, []byte(token)) ||
-		bytes.Contains(stored, []byte(first.Str("app_id"))) {
-		t.Fatalf("the stored answer shows the app in plain text: %q", stored)
+
+	submit := req{Method: "POST", Path: "/v1/verifications", Token: dev.Token,
+		Header: map[string]string{"Idempotency-Key": "verify-1"},
+		Body:   personalBody(t, env, dev)}
+	first = env.Must(t, http.StatusCreated, submit)
+	again = env.Must(t, http.StatusCreated, submit)
+	if !bytes.Equal(again.Body, first.Body) || first.Str("id_number") != testIDMasked {
+		t.Fatalf("submitted %s, then %s", first.Body, again.Body)
+	}
+	if b := stored("verify-1"); len(b) == 0 || bytes.Contains(b, []byte("张三")) ||
+		bytes.Contains(b, []byte(testIDMasked)) {
+		t.Fatalf("the stored answer shows the person in plain text: %q", b)
 	}
 }

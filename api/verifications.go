@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"strings"
@@ -154,37 +155,40 @@ func (s *Server) submitVerification(w http.ResponseWriter, r *http.Request) erro
 	}
 
 	wfID := workflows.VerificationReviewID(p.ID)
-	ran, err := s.idempotent(w, r, body, func(q *db.Queries, _ pgx.Tx) (int, any, error) {
-		acct, err := q.GetAccountBySIDForUpdate(ctx, sid)
-		if err != nil {
-			return 0, nil, db.NotFound(err, "account")
-		}
-		if err := checkVerificationLevel(acct.VerificationLevel, req.Kind); err != nil {
-			return 0, nil, err
-		}
-		v, err := q.CreateVerification(ctx, p)
-		if _, dup := db.IsUniqueViolation(err); dup {
-			return 0, nil, apperr.New(apperr.Conflict, "a submission is already under review; "+
-				"wait for its decision or withdraw it first")
-		}
-		if err != nil {
-			return 0, nil, err
-		}
-		if err := wfstart.Enqueue(ctx, q, wfstart.Request{
-			WorkflowID:   wfID,
-			WorkflowType: "VerificationReview",
-			TaskQueue:    s.cfg.TaskQueue,
-			Input: workflows.VerificationReviewInput{VerificationID: v.ID, AccountSID: sid,
-				Kind: v.Kind, ReviewDeadline: s.cfg.ReviewDeadline},
-			AccountSID: sid,
-			BizStatus:  workflows.VerificationPendingReview,
-			Summary:    req.Kind + " verification review",
-		}); err != nil {
-			return 0, nil, err
-		}
-		out, err := s.toVerificationJSON(v, false)
-		return http.StatusCreated, out, err
-	})
+	// The answer names the person (masked numbers, real name, phone): it is stored
+	// sealed, as the numbers are.
+	ran, err := s.idempotentSum(w, r, idemRequest{Sum: sha256.Sum256(body), Seal: true},
+		func(q *db.Queries, _ pgx.Tx) (int, any, error) {
+			acct, err := q.GetAccountBySIDForUpdate(ctx, sid)
+			if err != nil {
+				return 0, nil, db.NotFound(err, "account")
+			}
+			if err := checkVerificationLevel(acct.VerificationLevel, req.Kind); err != nil {
+				return 0, nil, err
+			}
+			v, err := q.CreateVerification(ctx, p)
+			if _, dup := db.IsUniqueViolation(err); dup {
+				return 0, nil, apperr.New(apperr.Conflict, "a submission is already under review; "+
+					"wait for its decision or withdraw it first")
+			}
+			if err != nil {
+				return 0, nil, err
+			}
+			if err := wfstart.Enqueue(ctx, q, wfstart.Request{
+				WorkflowID:   wfID,
+				WorkflowType: "VerificationReview",
+				TaskQueue:    s.cfg.TaskQueue,
+				Input: workflows.VerificationReviewInput{VerificationID: v.ID, AccountSID: sid,
+					Kind: v.Kind, ReviewDeadline: s.cfg.ReviewDeadline},
+				AccountSID: sid,
+				BizStatus:  workflows.VerificationPendingReview,
+				Summary:    req.Kind + " verification review",
+			}); err != nil {
+				return 0, nil, err
+			}
+			out, err := s.toVerificationJSON(v, false)
+			return http.StatusCreated, out, err
+		})
 	if err != nil {
 		return err
 	}
