@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"slices"
@@ -86,8 +87,12 @@ type createAppResponse struct {
 }
 
 func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
 	var req createAppRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeBytes(body, &req); err != nil {
 		return err
 	}
 	var v apperr.Validation
@@ -105,17 +110,29 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	token := ids.Token()
-	app, err := s.store.CreateApp(r.Context(), db.CreateAppParams{
-		ID: ids.New(), AccountSid: caller(r.Context()).SID, Name: name, Type: req.Type,
-		CallbackUrl: callback, CallAuth: req.CallAuth, Whitelist: whitelist,
-		Services: services, AppTokenHash: ids.Hash(token),
-	})
+	// The answer shows the app token once; a replay under the same Idempotency-Key
+	// shows it again, so the stored answer is sealed.
+	var app db.App
+	ran, err := s.idempotentSum(w, r, idemRequest{Sum: sha256.Sum256(body), Seal: true},
+		func(q *db.Queries, _ pgxTx) (int, any, error) {
+			token := ids.Token()
+			var err error
+			app, err = q.CreateApp(r.Context(), db.CreateAppParams{
+				ID: ids.New(), AccountSid: caller(r.Context()).SID, Name: name, Type: req.Type,
+				CallbackUrl: callback, CallAuth: req.CallAuth, Whitelist: whitelist,
+				Services: services, AppTokenHash: ids.Hash(token),
+			})
+			if err != nil {
+				return 0, nil, appNameTaken(err)
+			}
+			return http.StatusCreated, createAppResponse{toAppJSON(app), token}, nil
+		})
 	if err != nil {
-		return appNameTaken(err)
+		return err
 	}
-	logger(r.Context(), s.log).Info("app created", "app_id", app.ID, "type", app.Type)
-	writeJSON(w, http.StatusCreated, createAppResponse{toAppJSON(app), token})
+	if ran {
+		logger(r.Context(), s.log).Info("app created", "app_id", app.ID, "type", app.Type)
+	}
 	return nil
 }
 

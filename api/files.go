@@ -62,21 +62,35 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	key := storage.ContentKey(data)
-	if err := s.deps.Storage.Put(r.Context(), key, data); err != nil {
-		return err
-	}
-	f, err := s.store.CreateFile(r.Context(), db.CreateFileParams{
-		ID: ids.New(), AccountSid: caller(r.Context()).SID, StorageKey: key,
-		ContentType: info.Format.ContentType(), SizeBytes: int64(len(data)),
-		Width: int32(info.Width), Height: int32(info.Height),
-	})
+	parts := newPartsHash()
+	parts.Add("file", "", data)
+	var f db.File
+	ran, err := s.idempotentSum(w, r, idemRequest{Sum: parts.Sum()},
+		func(q *db.Queries, _ pgxTx) (int, any, error) {
+			// The content is stored only once the key is claimed, so a replay or a
+			// refused reuse of the key stores nothing.
+			key := storage.ContentKey(data)
+			if err := s.deps.Storage.Put(r.Context(), key, data); err != nil {
+				return 0, nil, err
+			}
+			var err error
+			f, err = q.CreateFile(r.Context(), db.CreateFileParams{
+				ID: ids.New(), AccountSid: caller(r.Context()).SID, StorageKey: key,
+				ContentType: info.Format.ContentType(), SizeBytes: int64(len(data)),
+				Width: int32(info.Width), Height: int32(info.Height),
+			})
+			if err != nil {
+				return 0, nil, err
+			}
+			return http.StatusCreated, fileJSON{ID: f.ID, ContentType: f.ContentType,
+				Size: f.SizeBytes, Width: f.Width, Height: f.Height, CreatedAt: f.CreatedAt}, nil
+		})
 	if err != nil {
 		return err
 	}
-	logger(r.Context(), s.log).Info("file uploaded", "file_id", f.ID, "size", f.SizeBytes)
-	writeJSON(w, http.StatusCreated, fileJSON{ID: f.ID, ContentType: f.ContentType,
-		Size: f.SizeBytes, Width: f.Width, Height: f.Height, CreatedAt: f.CreatedAt})
+	if ran {
+		logger(r.Context(), s.log).Info("file uploaded", "file_id", f.ID, "size", f.SizeBytes)
+	}
 	return nil
 }
 

@@ -57,58 +57,65 @@ func (s *Server) requestGoLive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The request has no body; whatever is sent is bound to an Idempotency-Key.
+	body, err := readRawBody(r)
+	if err != nil {
+		return err
+	}
 	ctx := r.Context()
 	var req db.GoLiveRequest
-	err = s.store.InTx(ctx, func(q *db.Queries, _ pgxTx) error {
+	ran, err := s.idempotent(w, r, body, func(q *db.Queries, _ pgxTx) (int, any, error) {
 		app, err := q.GetAppForAccountForUpdate(ctx, db.GetAppForAccountForUpdateParams{
 			ID: app.ID, AccountSid: app.AccountSid,
 		})
 		if err != nil {
-			return db.NotFound(err, "app")
+			return 0, nil, db.NotFound(err, "app")
 		}
 		switch app.Status {
 		case appTest, appRejected, appOffline:
 		case appReviewing:
-			return apperr.New(apperr.Conflict, "the app already has a go-live request")
+			return 0, nil, apperr.New(apperr.Conflict, "the app already has a go-live request")
 		default:
-			return apperr.New(apperr.Conflict, "the app is %s", app.Status)
+			return 0, nil, apperr.New(apperr.Conflict, "the app is %s", app.Status)
 		}
 		acct, err := q.GetAccountBySID(ctx, app.AccountSid)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		if reason := activities.GoLivePreconditions(acct, app); reason != "" {
 			code := apperr.Conflict
 			if strings.Contains(reason, "balance") {
 				code = apperr.InsufficientBalance
 			}
-			return apperr.New(code, "%s", reason)
+			return 0, nil, apperr.New(code, "%s", reason)
 		}
 
 		req, err = q.CreateGoLiveRequest(ctx, db.CreateGoLiveRequestParams{
 			ID: ids.New(), AppID: app.ID, AccountSid: app.AccountSid, AppType: app.Type,
 		})
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		if _, err := q.UpdateAppStatus(ctx, db.UpdateAppStatusParams{ID: app.ID,
 			Status: appReviewing, FromStatuses: []string{app.Status}}); err != nil {
-			return err
+			return 0, nil, err
 		}
-		return wfstart.Enqueue(ctx, q, wfstart.Request{
+		err = wfstart.Enqueue(ctx, q, wfstart.Request{
 			WorkflowID: workflows.GoLiveID(req.ID), WorkflowType: "GoLiveWorkflow",
 			TaskQueue: s.cfg.TaskQueue, AccountSID: app.AccountSid, AppID: app.ID,
 			BizStatus: "checking", Summary: "go-live of a " + app.Type + " app",
 			Input: workflows.GoLiveInput{RequestID: req.ID, AppID: app.ID,
 				AccountSID: app.AccountSid, AppType: app.Type, CallbackURL: app.CallbackUrl},
 		})
+		return http.StatusAccepted, toGoLiveJSON(req), err
 	})
 	if err != nil {
 		return err
 	}
-	s.kick(ctx, workflows.GoLiveID(req.ID))
-	logger(ctx, s.log).Info("go-live requested", "app_id", app.ID, "request_id", req.ID)
-	writeJSON(w, http.StatusAccepted, toGoLiveJSON(req))
+	if ran {
+		s.kick(ctx, workflows.GoLiveID(req.ID))
+		logger(ctx, s.log).Info("go-live requested", "app_id", app.ID, "request_id", req.ID)
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -70,7 +71,7 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name, data, err := readMediaUpload(w, r)
+	name, data, sum, err := readMediaUpload(w, r)
 	if err != nil {
 		return err
 	}
@@ -85,80 +86,93 @@ func (s *Server) uploadMedia(w http.ResponseWriter, r *http.Request) error {
 
 	key := storage.ContentKey(data)
 	var row db.AppMedium
-	err = s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
-		// The blob row is written (and locked) before the file, so that a removal of
-		// the last prompt using it cannot delete the file under this upload.
-		if err := q.CreateMediaBlob(r.Context(), db.CreateMediaBlobParams{
-			ContentKey: key, SizeBytes: int64(len(data)),
-		}); err != nil {
-			return err
-		}
-		if err := s.deps.Storage.Put(r.Context(), key, data); err != nil {
-			return err
-		}
-		row, err = q.CreateAppMedia(r.Context(), db.CreateAppMediaParams{
-			ID: ids.New(), AppID: app.ID, AccountSid: app.AccountSid, Name: name,
-			ContentKey: key, Format: string(info.Format),
-			ContentType: info.Format.ContentType(), SampleRate: int32(info.SampleRate),
-			DurationMs: info.Duration.Milliseconds(), SizeBytes: int64(len(data)),
+	ran, err := s.idempotentSum(w, r, idemRequest{Sum: sum},
+		func(q *db.Queries, _ pgxTx) (int, any, error) {
+			// The blob row is written (and locked) before the file, so that a removal of
+			// the last prompt using it cannot delete the file under this upload.
+			if err := q.CreateMediaBlob(r.Context(), db.CreateMediaBlobParams{
+				ContentKey: key, SizeBytes: int64(len(data)),
+			}); err != nil {
+				return 0, nil, err
+			}
+			if err := s.deps.Storage.Put(r.Context(), key, data); err != nil {
+				return 0, nil, err
+			}
+			var err error
+			row, err = q.CreateAppMedia(r.Context(), db.CreateAppMediaParams{
+				ID: ids.New(), AppID: app.ID, AccountSid: app.AccountSid, Name: name,
+				ContentKey: key, Format: string(info.Format),
+				ContentType: info.Format.ContentType(), SampleRate: int32(info.SampleRate),
+				DurationMs: info.Duration.Milliseconds(), SizeBytes: int64(len(data)),
+			})
+			return http.StatusCreated, toMediaJSON(row), err
 		})
-		return err
-	})
 	if err != nil {
 		return err
 	}
-	logger(r.Context(), s.log).Info("media uploaded", "app_id", app.ID, "media_id", row.ID,
-		"format", row.Format, "size_bytes", row.SizeBytes)
-	writeJSON(w, http.StatusCreated, toMediaJSON(row))
+	if ran {
+		logger(r.Context(), s.log).Info("media uploaded", "app_id", app.ID, "media_id", row.ID,
+			"format", row.Format, "size_bytes", row.SizeBytes)
+	}
 	return nil
 }
 
 // readMediaUpload reads the multipart parts "file" (required) and "name"
-// (optional; the file name otherwise).
-func readMediaUpload(w http.ResponseWriter, r *http.Request) (string, []byte, error) {
+// (optional; the file name otherwise). It also returns the hash of these parts as
+// sent, to which an Idempotency-Key is bound.
+func readMediaUpload(w http.ResponseWriter, r *http.Request) (string, []byte,
+	[sha256.Size]byte, error) {
+	var none [sha256.Size]byte
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/form-data" {
-		return "", nil, apperr.New(apperr.UnsupportedMedia,
+		return "", nil, none, apperr.New(apperr.UnsupportedMedia,
 			"the body must be multipart/form-data with the audio in the part \"file\"")
 	}
 	if r.ContentLength > maxMediaBodySize {
-		return "", nil, errMediaTooLarge
+		return "", nil, none, errMediaTooLarge
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxMediaBodySize)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", nil, apperr.New(apperr.Invalid, "the multipart body could not be read")
+		return "", nil, none, apperr.New(apperr.Invalid, "the multipart body could not be read")
 	}
 	var name, fileName string
 	var data []byte
+	var nameSent bool
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return "", nil, multipartError(err)
+			return "", nil, none, multipartError(err)
 		}
 		switch part.FormName() {
 		case "file":
 			fileName = part.FileName()
 			data, err = io.ReadAll(io.LimitReader(part, media.MaxAudioBytes+1))
 			if err != nil {
-				return "", nil, multipartError(err)
+				return "", nil, none, multipartError(err)
 			}
 			if len(data) > media.MaxAudioBytes {
-				return "", nil, errMediaTooLarge
+				return "", nil, none, errMediaTooLarge
 			}
 		case "name":
 			b, err := io.ReadAll(io.LimitReader(part, 4*maxMediaNameLen+1))
 			if err != nil {
-				return "", nil, multipartError(err)
+				return "", nil, none, multipartError(err)
 			}
-			name = string(b)
+			name, nameSent = string(b), true
 		}
 	}
 	if data == nil {
-		return "", nil, apperr.Field("file", "is required: send the audio in the part \"file\"")
+		return "", nil, none, apperr.Field("file", "is required: send the audio in the part \"file\"")
+	}
+	// The hash is over the parts' content, not their order or the boundary.
+	parts := newPartsHash()
+	parts.Add("file", fileName, data)
+	if nameSent {
+		parts.Add("name", "", []byte(name))
 	}
 	if strings.TrimSpace(name) == "" {
 		name = path.Base(strings.ReplaceAll(fileName, `\`, "/"))
@@ -169,14 +183,14 @@ func readMediaUpload(w http.ResponseWriter, r *http.Request) (string, []byte, er
 	name = strings.TrimSpace(name)
 	switch n := utf8.RuneCountInString(name); {
 	case n == 0:
-		return "", nil, apperr.Field("name", "is required: name the prompt or its file")
+		return "", nil, none, apperr.Field("name", "is required: name the prompt or its file")
 	case n > maxMediaNameLen:
-		return "", nil, apperr.Field("name",
+		return "", nil, none, apperr.Field("name",
 			fmt.Sprintf("must be at most %d characters", maxMediaNameLen))
 	case !utf8.ValidString(name) || strings.ContainsFunc(name, isControl):
-		return "", nil, apperr.Field("name", "must not contain control characters")
+		return "", nil, none, apperr.Field("name", "must not contain control characters")
 	}
-	return name, data, nil
+	return name, data, parts.Sum(), nil
 }
 
 func multipartError(err error) error {

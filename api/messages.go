@@ -135,8 +135,12 @@ type announcementJSON struct {
 // postAnnouncement stores an announcement and copies it to every developer account
 // registered by now, in one transaction.
 func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
 	var req announcementRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeBytes(body, &req); err != nil {
 		return err
 	}
 	var v apperr.Validation
@@ -146,26 +150,27 @@ func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var out announcementJSON
-	err := s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
+	ran, err := s.idempotent(w, r, body, func(q *db.Queries, _ pgxTx) (int, any, error) {
 		a, err := q.CreateAnnouncement(r.Context(), db.CreateAnnouncementParams{
 			ID: ids.New(), Title: req.Title, Body: req.Body, CreatedBy: caller(r.Context()).SID,
 		})
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		n, err := q.FanOutAnnouncement(r.Context(), db.FanOutAnnouncementParams{
 			Title: a.Title, Body: a.Body, AnnouncementID: a.ID, PostedAt: a.CreatedAt,
 		})
 		out = announcementJSON{ID: a.ID, Title: a.Title, Body: a.Body, Recipients: n,
 			CreatedAt: a.CreatedAt}
-		return err
+		return http.StatusCreated, out, err
 	})
 	if err != nil {
 		return err
 	}
-	logger(r.Context(), s.log).Info("announcement posted", "announcement_id", out.ID,
-		"recipients", out.Recipients)
-	writeJSON(w, http.StatusCreated, out)
+	if ran {
+		logger(r.Context(), s.log).Info("announcement posted", "announcement_id", out.ID,
+			"recipients", out.Recipients)
+	}
 	return nil
 }
 

@@ -70,8 +70,12 @@ type importResponse struct {
 // whole import, naming it by its index. Numbers already in the pool are listed as
 // existing and left as they are.
 func (s *Server) importNumbers(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
 	var req importRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeBytes(body, &req); err != nil {
 		return err
 	}
 	if len(req.Numbers) == 0 || len(req.Numbers) > maxImport {
@@ -108,8 +112,9 @@ func (s *Server) importNumbers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	out := importResponse{Imported: []numberJSON{}, Existing: []string{}}
-	err := s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
+	var out importResponse
+	ran, err := s.idempotent(w, r, body, func(q *db.Queries, _ pgxTx) (int, any, error) {
+		out = importResponse{Imported: []numberJSON{}, Existing: []string{}}
 		for i, n := range parsed {
 			row, err := q.CreateInboundNumber(r.Context(), db.CreateInboundNumberParams{
 				ID: ids.New(), Number: n.Digits, Kind: string(n.Kind), Region: regions[i],
@@ -119,18 +124,19 @@ func (s *Server) importNumbers(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			if err != nil {
-				return err
+				return 0, nil, err
 			}
 			out.Imported = append(out.Imported, toNumberJSON(row))
 		}
-		return nil
+		return http.StatusCreated, out, nil
 	})
 	if err != nil {
 		return err
 	}
-	logger(r.Context(), s.log).Info("numbers imported", "imported", len(out.Imported),
-		"existing", len(out.Existing))
-	writeJSON(w, http.StatusCreated, out)
+	if ran {
+		logger(r.Context(), s.log).Info("numbers imported", "imported", len(out.Imported),
+			"existing", len(out.Existing))
+	}
 	return nil
 }
 

@@ -54,8 +54,12 @@ type addTestNumberRequest struct {
 
 // addTestNumber records a mobile and starts its verification, which texts a code.
 func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
 	var req addTestNumberRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeBytes(body, &req); err != nil {
 		return err
 	}
 	mobile, err := phone.ParseMobile(req.Mobile)
@@ -65,17 +69,17 @@ func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	sid := caller(ctx).SID
 	var tn db.TestNumber
-	err = s.store.InTx(ctx, func(q *db.Queries, _ pgxTx) error {
+	ran, err := s.idempotent(w, r, body, func(q *db.Queries, _ pgxTx) (int, any, error) {
 		// The account row serialises concurrent additions, so the limit holds.
 		if _, err := q.GetAccountBySIDForUpdate(ctx, sid); err != nil {
-			return err
+			return 0, nil, err
 		}
 		n, err := q.CountLiveTestNumbers(ctx, sid)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		if n >= maxTestNumbers {
-			return apperr.New(apperr.Conflict,
+			return 0, nil, apperr.New(apperr.Conflict,
 				"an account may have at most %d test numbers; delete one first", maxTestNumbers)
 		}
 		expires := s.now().Add(workflows.TestCodeValidity)
@@ -83,23 +87,25 @@ func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
 			ID: ids.New(), AccountSid: sid, Mobile: mobile, ExpiresAt: &expires,
 		})
 		if _, dup := db.IsUniqueViolation(err); dup {
-			return apperr.New(apperr.Conflict, "this mobile is already a test number")
+			return 0, nil, apperr.New(apperr.Conflict, "this mobile is already a test number")
 		}
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		return wfstart.Enqueue(ctx, q, wfstart.Request{
+		err = wfstart.Enqueue(ctx, q, wfstart.Request{
 			WorkflowID: workflows.TestNumberID(tn.ID), WorkflowType: "TestNumberWorkflow",
 			TaskQueue: s.cfg.TaskQueue, AccountSID: sid, BizStatus: "sending",
 			Summary: "test number verification",
 			Input:   workflows.TestNumberInput{TestNumberID: tn.ID},
 		})
+		return http.StatusCreated, toTestNumberJSON(tn), err
 	})
 	if err != nil {
 		return err
 	}
-	s.kick(ctx, workflows.TestNumberID(tn.ID))
-	writeJSON(w, http.StatusCreated, toTestNumberJSON(tn))
+	if ran {
+		s.kick(ctx, workflows.TestNumberID(tn.ID))
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"net/http"
 	"strings"
@@ -127,8 +128,12 @@ type verificationRequest struct {
 
 // submitVerification accepts a personal or company submission and starts its review.
 func (s *Server) submitVerification(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
 	var req verificationRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeBytes(body, &req); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -149,45 +154,49 @@ func (s *Server) submitVerification(w http.ResponseWriter, r *http.Request) erro
 		p.CreditCodeCipher = box.Seal(number, p.ID)
 	}
 
-	var v db.Verification
 	wfID := workflows.VerificationReviewID(p.ID)
-	err = s.store.InTx(ctx, func(q *db.Queries, _ pgx.Tx) error {
-		acct, err := q.GetAccountBySIDForUpdate(ctx, sid)
-		if err != nil {
-			return db.NotFound(err, "account")
-		}
-		if err := checkVerificationLevel(acct.VerificationLevel, req.Kind); err != nil {
-			return err
-		}
-		v, err = q.CreateVerification(ctx, p)
-		if _, dup := db.IsUniqueViolation(err); dup {
-			return apperr.New(apperr.Conflict, "a submission is already under review; "+
-				"wait for its decision or withdraw it first")
-		}
-		if err != nil {
-			return err
-		}
-		return wfstart.Enqueue(ctx, q, wfstart.Request{
-			WorkflowID:   wfID,
-			WorkflowType: "VerificationReview",
-			TaskQueue:    s.cfg.TaskQueue,
-			Input: workflows.VerificationReviewInput{VerificationID: v.ID, AccountSID: sid,
-				Kind: v.Kind, ReviewDeadline: s.cfg.ReviewDeadline},
-			AccountSID: sid,
-			BizStatus:  workflows.VerificationPendingReview,
-			Summary:    req.Kind + " verification review",
+	// The answer names the person (masked numbers, real name, phone): it is stored
+	// sealed, as the numbers are.
+	ran, err := s.idempotentSum(w, r, idemRequest{Sum: sha256.Sum256(body), Seal: true},
+		func(q *db.Queries, _ pgx.Tx) (int, any, error) {
+			acct, err := q.GetAccountBySIDForUpdate(ctx, sid)
+			if err != nil {
+				return 0, nil, db.NotFound(err, "account")
+			}
+			if err := checkVerificationLevel(acct.VerificationLevel, req.Kind); err != nil {
+				return 0, nil, err
+			}
+			v, err := q.CreateVerification(ctx, p)
+			if _, dup := db.IsUniqueViolation(err); dup {
+				return 0, nil, apperr.New(apperr.Conflict, "a submission is already under review; "+
+					"wait for its decision or withdraw it first")
+			}
+			if err != nil {
+				return 0, nil, err
+			}
+			if err := wfstart.Enqueue(ctx, q, wfstart.Request{
+				WorkflowID:   wfID,
+				WorkflowType: "VerificationReview",
+				TaskQueue:    s.cfg.TaskQueue,
+				Input: workflows.VerificationReviewInput{VerificationID: v.ID, AccountSID: sid,
+					Kind: v.Kind, ReviewDeadline: s.cfg.ReviewDeadline},
+				AccountSID: sid,
+				BizStatus:  workflows.VerificationPendingReview,
+				Summary:    req.Kind + " verification review",
+			}); err != nil {
+				return 0, nil, err
+			}
+			out, err := s.toVerificationJSON(v, false)
+			return http.StatusCreated, out, err
 		})
-	})
 	if err != nil {
 		return err
 	}
-	s.kick(ctx, wfID)
-	logger(ctx, s.log).Info("verification submitted", "verification_id", v.ID, "kind", v.Kind)
-	out, err := s.toVerificationJSON(v, false)
-	if err != nil {
-		return err
+	if ran {
+		s.kick(ctx, wfID)
+		logger(ctx, s.log).Info("verification submitted", "verification_id", p.ID,
+			"kind", req.Kind)
 	}
-	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 
