@@ -11,7 +11,6 @@ import (
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/yiyun-console/console/internal/apperr"
 )
@@ -119,9 +118,8 @@ func isOutage(err error) bool {
 	}
 	var connectErr *pgconn.ConnectError
 	var netErr net.Error
-	var unavailable *serviceerror.Unavailable
 	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
-		errors.As(err, &unavailable) || pgconn.SafeToRetry(err) ||
+		isTemporalUnavailable(err) || pgconn.SafeToRetry(err) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, syscall.ECONNRESET)
 }

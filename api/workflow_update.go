@@ -83,6 +83,10 @@ func isTemporalUnavailable(err error) bool {
 	var unavailable *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded
 	var canceled *serviceerror.Canceled
+	var updateTimeout *client.WorkflowUpdateServiceTimeoutOrCanceledError
+	var busy *serviceerror.ResourceExhausted
 	return errors.As(err, &unavailable) || errors.As(err, &deadline) ||
-		errors.As(err, &canceled) || errors.Is(err, context.DeadlineExceeded)
+		errors.As(err, &canceled) || errors.As(err, &updateTimeout) ||
+		errors.As(err, &busy) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.Canceled)
 }
