@@ -18,6 +18,9 @@ import (
 // however many entries there are, where Post takes four each: the accounts are
 // locked at once, in sid order, and the entries and balances written at once. It
 // returns the total amount posted (positive).
+//
+// NOTE: it repeats Post's rules in batch form; a change to Post (its columns, its
+// messages) must be made here too.
 func PostCharges(ctx context.Context, q *db.Queries, entries []Entry) (money.Li, error) {
 	if len(entries) == 0 {
 		return 0, nil
