@@ -72,9 +72,14 @@ func cdrFilter(r *http.Request) (db.ListCDRsParams, error) {
 		v.Add("outcome", "must be one of "+strings.Join(cdrs.Outcomes, ", "))
 	}
 	p.FromTime = queryTime(&v, q.Get("from"), "from")
-	p.ToTime = queryTime(&v, q.Get("to"), "to")
-	if p.FromTime != nil && p.ToTime != nil && !p.ToTime.After(*p.FromTime) {
+	to := queryTime(&v, q.Get("to"), "to")
+	if p.FromTime != nil && to != nil && !to.After(*p.FromTime) {
 		v.Add("to", "must be after from")
+	}
+	if to != nil {
+		// Record IDs start at 1: (to, 0) excludes every record that starts at to.
+		zero := int64(0)
+		p.BeforeTime, p.BeforeID = to, &zero
 	}
 	return p, v.Err()
 }
@@ -92,7 +97,8 @@ func queryTime(v *apperr.Validation, s, field string) *time.Time {
 	return &t
 }
 
-// cdrCursor turns a page cursor into the list's (time, id) position.
+// cdrCursor turns a page cursor into the list's upper (time, id) bound; a cursor
+// beyond the end of the time range leaves the range's end.
 func cdrCursor(page pageParams, p *db.ListCDRsParams) error {
 	if page.After == nil {
 		return nil
@@ -101,7 +107,10 @@ func cdrCursor(page pageParams, p *db.ListCDRsParams) error {
 	if err != nil {
 		return apperr.Field("cursor", "is not a cursor this API returned")
 	}
-	p.BeforeTime, p.BeforeID = &page.After.Time, &id
+	at := page.After.Time
+	if p.BeforeTime == nil || at.Before(*p.BeforeTime) {
+		p.BeforeTime, p.BeforeID = &at, &id
+	}
 	return nil
 }
 
@@ -118,7 +127,7 @@ func (s *Server) listCDRs(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.MaxRows = page.Limit + 1
-	rows, err := s.store.ListCDRs(r.Context(), p)
+	rows, err := db.PlannedPerCall(s.store.Pool).ListCDRs(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -139,7 +148,7 @@ func (s *Server) exportCDRs(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.MaxRows = exportChunk
-	rows, err := s.store.ListCDRs(r.Context(), p)
+	rows, err := db.PlannedPerCall(s.store.Pool).ListCDRs(r.Context(), p)
 	if err != nil {
 		return err
 	}
@@ -172,7 +181,7 @@ func (s *Server) exportCDRs(w http.ResponseWriter, r *http.Request) error {
 		}
 		last := rows[len(rows)-1]
 		p.BeforeTime, p.BeforeID = &last.StartedAt, &last.ID
-		if rows, err = s.store.ListCDRs(r.Context(), p); err != nil {
+		if rows, err = db.PlannedPerCall(s.store.Pool).ListCDRs(r.Context(), p); err != nil {
 			// The status is sent; all that is left is to stop and log.
 			logger(r.Context(), s.log).Error("exporting call records failed", "err", err,
 				"written", written)

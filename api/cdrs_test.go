@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -247,4 +248,69 @@ func TestCDRIntakeBadRecords(t *testing.T) {
 		t.Errorf("1,001 records: %d", tooMany.Status)
 	}
 	checkLedger(t, env)
+}
+
+// TestCDRIntakeChargesInOneGo posts a batch that charges two apps of one account
+// and an app of another together: each app gets its entry with the balance after
+// it, as posting them one by one would give, and the low-balance and arrears
+// messages are posted once each, when the balance crosses.
+func TestCDRIntakeChargesInOneGo(t *testing.T) {
+	env := testenv.New(t, testenv.Options{NoWorker: true})
+	dev, other := env.Developer(t), env.Developer(t)
+	appA := insertApp(t, env, dev.SID, "voice_notification", "live") // 0.060 a minute
+	appB := insertApp(t, env, dev.SID, "voice_notification", "live")
+	appC := insertApp(t, env, other.SID, "voice_notification", "live")
+	credit(t, env, dev.SID, 1*money.Yuan)
+	credit(t, env, other.SID, 1*money.Yuan)
+	env.Must(t, http.StatusOK, req{Method: "PATCH", Path: "/v1/account", Token: dev.Token,
+		Body: map[string]any{"low_balance_threshold": "0.90"}})
+	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+
+	// A: 2 calls of 5 minutes (0.600); B: 1 call of 10 minutes (0.600); C: 1 minute.
+	r := postBatch(t, env, call("g-1", appA, start, 300, "answered"),
+		call("g-2", appB, start, 600, "answered"), call("g-3", appA, start, 300, "answered"),
+		call("g-4", appC, start, 60, "answered"))
+	if counts(r) != "4/0/0" || r.Str("charged") != "1.260" {
+		t.Fatalf("batch: %s", r.Body)
+	}
+	if b := balanceOf(t, env, dev.SID); b != 1000-1200 {
+		t.Errorf("balance %d", b)
+	}
+	if b := balanceOf(t, env, other.SID); b != 1000-60 {
+		t.Errorf("other balance %d", b)
+	}
+	checkLedger(t, env)
+
+	// The two entries of dev chain their balances: 1.000 - 0.600 - 0.600.
+	rows, err := env.Store().Pool.Query(context.Background(), `SELECT app_id, amount_li,
+		balance_after_li FROM ledger_entries WHERE account_sid = $1 AND kind = 'charge'
+		ORDER BY balance_after_li DESC`, dev.SID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var app string
+		var amount, after int64
+		_ = rows.Scan(&app, &amount, &after)
+		got = append(got, fmt.Sprintf("%t:%d:%d", app == appA || app == appB, amount, after))
+	}
+	if strings.Join(got, " ") != "true:-600:400 true:-600:-200" {
+		t.Errorf("entries %v", got)
+	}
+
+	msgs := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/messages?type=billing",
+		Token: dev.Token})
+	var titles []string
+	for _, m := range items(msgs) {
+		titles = append(titles, m["title"].(string))
+	}
+	slices.Sort(titles)
+	if strings.Join(titles, "|") != "Account in arrears|Low balance" {
+		t.Errorf("billing messages %q", titles)
+	}
+	if o := items(env.Must(t, http.StatusOK, req{Method: "GET",
+		Path: "/v1/messages?type=billing", Token: other.Token})); len(o) != 0 {
+		t.Errorf("the other account, still in funds, was told %v", o)
+	}
 }

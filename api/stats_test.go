@@ -110,6 +110,26 @@ func TestStatsBeijingDaysTotalsAndIsolation(t *testing.T) {
 	if got := items(after); len(got) != 1 || got[0]["call_id"] != "early" {
 		t.Errorf("records of the first second of 11-04: %v", got)
 	}
+	// Pages of a time range: its end is excluded ("early" starts exactly there), and
+	// the cursor stays inside it. Independently: n-8 to n-19 start from 12:30 to
+	// 23:30 on 11-03, and "late" at 23:59:59.
+	var inRange []string
+	cursor = ""
+	for {
+		page := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/cdrs?limit=5&" +
+			"from=2026-11-03T12:00:00%2B08:00&to=2026-11-04T00:00:00%2B08:00&cursor=" + cursor,
+			Token: dev.Token})
+		for _, c := range items(page) {
+			inRange = append(inRange, c["call_id"].(string))
+		}
+		if cursor = page.Str("next_cursor"); cursor == "" {
+			break
+		}
+	}
+	if len(inRange) != 13 || inRange[0] != "late" || inRange[1] != "n-19" ||
+		inRange[12] != "n-8" {
+		t.Errorf("records from 12:00 to midnight of 11-03: %v", inRange)
+	}
 	busy := env.Must(t, http.StatusOK, req{Method: "GET",
 		Path: "/v1/cdrs?outcome=busy&callee=13900000002&call_type=voice_code", Token: dev.Token})
 	if got := items(busy); len(got) != 1 || got[0]["call_id"] != "early" {

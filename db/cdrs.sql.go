@@ -283,22 +283,20 @@ const listCDRs = `-- name: ListCDRs :many
 SELECT id, source, call_id, account_sid, app_id, call_type, caller, callee, started_at, answered_at, ended_at, duration_seconds, billed_seconds, billed_minutes, outcome, hangup_cause, price_per_minute_li, amount_li, created_at FROM cdrs
 WHERE account_sid = $1
   AND started_at >= coalesce($2::timestamptz, '-infinity')
-  AND started_at < coalesce($3::timestamptz, 'infinity')
-  AND (started_at, id) < (coalesce($4::timestamptz, 'infinity'),
-                          coalesce($5::bigint, 9223372036854775807))
-  AND ($6::text IS NULL OR app_id = $6)
-  AND ($7::text IS NULL OR caller = $7)
-  AND ($8::text IS NULL OR callee = $8)
-  AND ($9::text IS NULL OR call_type = $9)
-  AND ($10::text IS NULL OR outcome = $10)
+  AND (started_at, id) < (coalesce($3::timestamptz, 'infinity'),
+                          coalesce($4::bigint, 9223372036854775807))
+  AND ($5::text IS NULL OR app_id = $5)
+  AND ($6::text IS NULL OR caller = $6)
+  AND ($7::text IS NULL OR callee = $7)
+  AND ($8::text IS NULL OR call_type = $8)
+  AND ($9::text IS NULL OR outcome = $9)
 ORDER BY started_at DESC, id DESC
-LIMIT $11
+LIMIT $10
 `
 
 type ListCDRsParams struct {
 	AccountSid string
 	FromTime   *time.Time
-	ToTime     *time.Time
 	BeforeTime *time.Time
 	BeforeID   *int64
 	AppID      *string
@@ -309,16 +307,17 @@ type ListCDRsParams struct {
 	MaxRows    int32
 }
 
-// One account's call records, newest first, by the filters that are set. The time
-// range and the cursor are written with coalesce rather than "IS NULL OR" so that
-// they stay conditions of the index scan in the generic plan that Postgres adopts for
-// a prepared statement after a few runs; otherwise a deep page or a day long ago
-// would be found by reading the account's records from the newest down.
+// One account's call records, newest first, by the filters that are set. The upper
+// end is one row comparison, (before_time, before_id): the cursor, or the end of
+// the time range with id 0. With a single upper bound and coalesce rather than
+// "IS NULL OR", both ends stay conditions of the index scan, also in the generic plan
+// that Postgres adopts for a prepared statement after a few runs; otherwise a day
+// long ago or a deep page would be found by reading the account's records from the
+// newest down.
 func (q *Queries) ListCDRs(ctx context.Context, arg ListCDRsParams) ([]Cdr, error) {
 	rows, err := q.db.Query(ctx, listCDRs,
 		arg.AccountSid,
 		arg.FromTime,
-		arg.ToTime,
 		arg.BeforeTime,
 		arg.BeforeID,
 		arg.AppID,

@@ -59,15 +59,16 @@ ON CONFLICT (app_id, day) DO UPDATE SET
     amount_li = cdr_daily_stats.amount_li + excluded.amount_li;
 
 -- name: ListCDRs :many
--- One account's call records, newest first, by the filters that are set. The time
--- range and the cursor are written with coalesce rather than "IS NULL OR" so that
--- they stay conditions of the index scan in the generic plan that Postgres adopts for
--- a prepared statement after a few runs; otherwise a deep page or a day long ago
--- would be found by reading the account's records from the newest down.
+-- One account's call records, newest first, by the filters that are set. The upper
+-- end is one row comparison, (before_time, before_id): the cursor, or the end of
+-- the time range with id 0. With a single upper bound and coalesce rather than
+-- "IS NULL OR", both ends stay conditions of the index scan, also in the generic plan
+-- that Postgres adopts for a prepared statement after a few runs; otherwise a day
+-- long ago or a deep page would be found by reading the account's records from the
+-- newest down.
 SELECT * FROM cdrs
 WHERE account_sid = @account_sid
   AND started_at >= coalesce(sqlc.narg(from_time)::timestamptz, '-infinity')
-  AND started_at < coalesce(sqlc.narg(to_time)::timestamptz, 'infinity')
   AND (started_at, id) < (coalesce(sqlc.narg(before_time)::timestamptz, 'infinity'),
                           coalesce(sqlc.narg(before_id)::bigint, 9223372036854775807))
   AND (sqlc.narg(app_id)::text IS NULL OR app_id = sqlc.narg(app_id))

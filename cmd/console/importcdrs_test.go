@@ -246,3 +246,52 @@ func TestImportSkipsBrokenLine(t *testing.T) {
 		t.Errorf("unmapped lines: %q %q", out, errOut)
 	}
 }
+
+// TestImportFreeSwitchFile imports a mod_cdr_csv file in the default template, with
+// a record that spans two physical lines, one that ends before it starts and one
+// with a billsec that is not a number. The expectations are read from the file
+// here with encoding/csv.
+func TestImportFreeSwitchFile(t *testing.T) {
+	env, dev, app, publicApp := setup(t)
+	const file = "../../internal/cdrcsv/testdata/freeswitch-example.csv"
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var good, bad, answered, minutes int
+	for _, r := range rows {
+		start, _ := time.Parse(time.DateTime, r[4])
+		end, _ := time.Parse(time.DateTime, r[6])
+		billsec, err := strconv.Atoi(r[8])
+		if err != nil || end.Before(start) {
+			bad++
+			continue
+		}
+		good++
+		if r[5] != "" {
+			answered++
+			minutes += (billsec + 59) / 60
+		}
+	}
+	amount := money.Li(minutes * 60)
+
+	out, errOut := importFile(t, env, file, "-format", "freeswitch", "-tz", "Asia/Shanghai",
+		"-map", "acct-demo="+app, "-map", "public="+publicApp)
+	want := fmt.Sprintf("read %d lines: %d stored, 0 duplicate, %d bad; charged %s CNY\n",
+		len(rows), good, bad, amount)
+	if out != want || strings.Count(errOut, "skipped") != bad {
+		t.Errorf("import said %q, stderr %q; want %q", out, errOut, want)
+	}
+	st := env.Must(t, http.StatusOK, testenv.Request{Method: "GET",
+		Path: "/v1/stats/sessions?from=2024-03-01&to=2024-03-01", Token: dev.Token})
+	total := st.JSON["total"].(map[string]any)
+	if total["calls"] != float64(good) || total["answered"] != float64(answered) ||
+		total["billed_minutes"] != float64(minutes) || total["amount"] != amount.String() {
+		t.Errorf("session totals %v; want %d calls, %d answered, %d minutes", total, good,
+			answered, minutes)
+	}
+}

@@ -301,11 +301,15 @@ func (b *batch) charge(ctx context.Context, q *db.Queries, stored []storedRecord
 		return cmp.Or(cmp.Compare(x.account, y.account), cmp.Compare(x.app, y.app))
 	})
 
+	// One entry per app, posted together: the accounts are locked once, in order,
+	// so concurrent batches of the same accounts wait for each other only as long
+	// as a few statements take.
+	entries := make([]ledger.Entry, 0, len(list))
 	for _, u := range list {
 		if u.amount == 0 {
 			continue
 		}
-		_, err := ledger.Post(ctx, q, ledger.Entry{
+		entries = append(entries, ledger.Entry{
 			AccountSID: u.account,
 			Key:        "call-usage:" + u.app + ":" + strconv.FormatInt(u.firstID, 10),
 			Category:   ledger.CategoryCallUsage,
@@ -314,12 +318,13 @@ func (b *batch) charge(ctx context.Context, q *db.Queries, stored []storedRecord
 			Reference:  "cdr:" + strconv.FormatInt(u.firstID, 10),
 			Description: fmt.Sprintf("Call usage: %d calls, %d billed minutes", u.calls,
 				u.minutes),
-		}, ledger.AllowArrears)
-		if err != nil {
-			return fmt.Errorf("charging call usage: %w", err)
-		}
-		b.charged += money.Li(u.amount)
+		})
 	}
+	charged, err := ledger.PostCharges(ctx, q, entries)
+	if err != nil {
+		return fmt.Errorf("charging call usage: %w", err)
+	}
+	b.charged += charged
 	return nil
 }
 
