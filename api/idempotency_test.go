@@ -196,6 +196,49 @@ func TestIdempotencyKeyOnCreatingRoutes(t *testing.T) {
 					objects: count(t, "SELECT count(*) FROM announcements WHERE created_by = $1", op.SID),
 				}
 			}},
+		{name: "ticket", status: http.StatusCreated, again: http.StatusCreated, againCount: 2,
+			prepare: func(t *testing.T) idemOwner {
+				dev := env.Developer(t)
+				body := func(title string) map[string]any {
+					return map[string]any{"category": "billing", "title": title,
+						"content": "The bill of last month looks wrong."}
+				}
+				return idemOwner{
+					send:    jsonPost(t, "/v1/tickets", dev.Token, body("Bill")),
+					other:   jsonPost(t, "/v1/tickets", dev.Token, body("Bill again")),
+					objects: count(t, "SELECT count(*) FROM tickets WHERE account_sid = $1", dev.SID),
+					starts:  workflowStarts(t, dev.SID, "TicketAutoClose"),
+				}
+			}},
+		{name: "ticket reply", status: http.StatusCreated, again: http.StatusCreated,
+			againCount: 2,
+			prepare: func(t *testing.T) idemOwner {
+				dev := env.Developer(t)
+				id := openTicketForIdem(t, env, dev)
+				path := "/v1/tickets/" + id + "/replies"
+				return idemOwner{
+					send:    jsonPost(t, path, dev.Token, map[string]any{"body": "Any news?"}),
+					other:   jsonPost(t, path, dev.Token, map[string]any{"body": "Still waiting."}),
+					objects: count(t, "SELECT count(*) FROM ticket_replies WHERE ticket_id = $1", id),
+				}
+			}},
+		{name: "staff reply", status: http.StatusCreated, again: http.StatusCreated,
+			againCount: 2,
+			prepare: func(t *testing.T) idemOwner {
+				dev := env.Developer(t)
+				op := env.Staff(t, "operator")
+				id := openTicketForIdem(t, env, dev)
+				path := "/v1/ops/tickets/" + id + "/replies"
+				// Each reply also tells the developer: as many messages as replies,
+				// counted where the other routes count their workflow starts.
+				return idemOwner{
+					send:    jsonPost(t, path, op.Token, map[string]any{"body": "Looking into it."}),
+					other:   jsonPost(t, path, op.Token, map[string]any{"body": "Fixed."}),
+					objects: count(t, "SELECT count(*) FROM ticket_replies WHERE ticket_id = $1", id),
+					starts: count(t, "SELECT count(*) FROM messages WHERE account_sid = $1 "+
+						"AND type = 'ticket' AND reference = $2", dev.SID, id),
+				}
+			}},
 	}
 
 	for _, rt := range routes {
@@ -327,4 +370,13 @@ func TestIdempotentAnswersSealed(t *testing.T) {
 		bytes.Contains(b, []byte(testIDMasked)) {
 		t.Fatalf("the stored answer shows the person in plain text: %q", b)
 	}
+}
+
+// openTicketForIdem opens a ticket for dev and returns its ID.
+func openTicketForIdem(t *testing.T, env *testenv.Env, dev testenv.User) string {
+	t.Helper()
+	r := env.Must(t, http.StatusCreated, req{Method: "POST", Path: "/v1/tickets", Token: dev.Token,
+		Body: map[string]any{"category": "technical", "title": "Calls drop",
+			"content": "Calls to my IVR drop after a minute."}})
+	return r.Str("id")
 }

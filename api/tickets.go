@@ -83,8 +83,12 @@ type ticketRequest struct {
 
 // createTicket opens a ticket and, in the same transaction, its auto-close process.
 func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
+	raw, err := readBody(r)
+	if err != nil {
+		return err
+	}
 	var req ticketRequest
-	if err := decode(r, &req); err != nil {
+	if err := decodeBytes(raw, &req); err != nil {
 		return err
 	}
 	var v apperr.Validation
@@ -102,27 +106,27 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 	sid := caller(r.Context()).SID
 	id := ids.New()
 	wfID := workflows.TicketAutoCloseID(id)
-	var t db.Ticket
-	err := s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
-		var err error
-		t, err = q.CreateTicket(r.Context(), db.CreateTicketParams{ID: id, AccountSid: sid,
+	ran, err := s.idempotent(w, r, raw, func(q *db.Queries, _ pgxTx) (int, any, error) {
+		t, err := q.CreateTicket(r.Context(), db.CreateTicketParams{ID: id, AccountSid: sid,
 			Category: req.Category, Title: req.Title, Content: req.Content,
 			Contact: req.Contact})
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		return wfstart.Enqueue(r.Context(), q, wfstart.Request{
+		err = wfstart.Enqueue(r.Context(), q, wfstart.Request{
 			WorkflowID: wfID, WorkflowType: "TicketAutoClose", TaskQueue: s.cfg.TaskQueue,
 			Input: workflows.TicketAutoCloseInput{TicketID: id}, AccountSID: sid,
 			BizStatus: t.Status, Summary: "auto-close of a " + t.Category + " ticket",
 		})
+		return http.StatusCreated, toTicketJSON(t), err
 	})
 	if err != nil {
 		return err
 	}
-	s.kick(r.Context(), wfID)
-	logger(r.Context(), s.log).Info("ticket opened", "ticket_id", id)
-	writeJSON(w, http.StatusCreated, toTicketJSON(t))
+	if ran {
+		s.kick(r.Context(), wfID)
+		logger(r.Context(), s.log).Info("ticket opened", "ticket_id", id)
+	}
 	return nil
 }
 
@@ -247,41 +251,41 @@ func addReply(r *http.Request, q *db.Queries, t db.Ticket, body string, staff bo
 	return t, rp, err
 }
 
-func readReply(r *http.Request) (string, error) {
+// readReply reads a reply's raw body, for its Idempotency-Key, and its text.
+func readReply(r *http.Request) ([]byte, string, error) {
+	raw, err := readBody(r)
+	if err != nil {
+		return nil, "", err
+	}
 	var req replyRequest
-	if err := decode(r, &req); err != nil {
-		return "", err
+	if err := decodeBytes(raw, &req); err != nil {
+		return nil, "", err
 	}
 	var v apperr.Validation
 	body := checkText(&v, "body", req.Body, 5000)
-	return body, v.Err()
+	return raw, body, v.Err()
 }
 
 func (s *Server) replyToMyTicket(w http.ResponseWriter, r *http.Request) error {
-	body, err := readReply(r)
+	raw, body, err := readReply(r)
 	if err != nil {
 		return err
 	}
-	var rp db.TicketReply
-	err = s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
+	_, err = s.idempotent(w, r, raw, func(q *db.Queries, _ pgxTx) (int, any, error) {
 		t, err := s.myTicket(r, q)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
-		_, rp, err = addReply(r, q, t, body, false)
-		return err
+		_, rp, err := addReply(r, q, t, body, false)
+		return http.StatusCreated, ticketReplyJSON{ID: rp.ID, Body: rp.Body,
+			CreatedAt: rp.CreatedAt}, err
 	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, ticketReplyJSON{ID: rp.ID, Body: rp.Body,
-		CreatedAt: rp.CreatedAt})
-	return nil
+	return err
 }
 
 // staffReply answers a ticket and tells the developer in their message center.
 func (s *Server) staffReply(w http.ResponseWriter, r *http.Request) error {
-	body, err := readReply(r)
+	raw, body, err := readReply(r)
 	if err != nil {
 		return err
 	}
@@ -289,15 +293,14 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request) error {
 	if !ids.Valid(id) {
 		return apperr.New(apperr.NotFound, "ticket not found")
 	}
-	var rp db.TicketReply
-	err = s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
+	ran, err := s.idempotent(w, r, raw, func(q *db.Queries, _ pgxTx) (int, any, error) {
 		t, err := q.GetTicket(r.Context(), id)
 		if err != nil {
-			return db.NotFound(err, "ticket")
+			return 0, nil, db.NotFound(err, "ticket")
 		}
-		t, rp, err = addReply(r, q, t, body, true)
+		t, rp, err := addReply(r, q, t, body, true)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		_, err = messages.Post(r.Context(), q, messages.Message{
 			AccountSID: t.AccountSid, Type: messages.TypeTicket, Reference: t.ID,
@@ -305,15 +308,13 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request) error {
 			Body:  "Customer service replied to your ticket \"" + t.Title + "\".",
 			Key:   "ticket-reply:" + rp.ID,
 		})
-		return err
+		return http.StatusCreated, ticketReplyJSON{ID: rp.ID, FromStaff: true,
+			Body: rp.Body, CreatedAt: rp.CreatedAt}, err
 	})
-	if err != nil {
-		return err
+	if err == nil && ran {
+		logger(r.Context(), s.log).Info("ticket answered", "ticket_id", id)
 	}
-	logger(r.Context(), s.log).Info("ticket answered", "ticket_id", id)
-	writeJSON(w, http.StatusCreated, ticketReplyJSON{ID: rp.ID, FromStaff: true,
-		Body: rp.Body, CreatedAt: rp.CreatedAt})
-	return nil
+	return err
 }
 
 type closeTicketRequest struct {
