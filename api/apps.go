@@ -87,12 +87,9 @@ type createAppResponse struct {
 }
 
 func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req createAppRequest
-	if err := decodeBytes(body, &req); err != nil {
+	body, err := decodeKeeping(r, &req)
+	if err != nil {
 		return err
 	}
 	var v apperr.Validation

@@ -136,6 +136,16 @@ func readBody(r *http.Request) ([]byte, error) {
 	return raw, nil
 }
 
+// decodeKeeping decodes a JSON body into v, as decode does, and returns its bytes
+// for idempotent.
+func decodeKeeping(r *http.Request, v any) ([]byte, error) {
+	raw, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return raw, decodeBytes(raw, v)
+}
+
 // answerContext binds a sealed answer to its account and key.
 func answerContext(account, key string) string {
 	return "idempotent-answer:" + account + ":" + key

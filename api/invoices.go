@@ -121,12 +121,9 @@ type invoiceRequest struct {
 // account row is locked (FOR NO KEY UPDATE) while the invoiceable amount is checked,
 // so that concurrent applications cannot together exceed it.
 func (s *Server) applyForInvoice(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req invoiceRequest
-	if err := decodeBytes(body, &req); err != nil {
+	body, err := decodeKeeping(r, &req)
+	if err != nil {
 		return err
 	}
 	amount, err := money.Parse(strings.TrimSpace(req.Amount), 2)
@@ -244,19 +241,9 @@ func (s *Server) listInvoices(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) writeInvoicePage(w http.ResponseWriter, rows []db.Invoice, limit int32,
 	reveal bool) error {
-	var convErr error
-	out := pageOf(rows, limit, func(i db.Invoice) (time.Time, string) {
+	return writePageOf(w, rows, limit, func(i db.Invoice) (time.Time, string) {
 		return i.CreatedAt, i.ID
-	}, func(i db.Invoice) invoiceJSON {
-		j, err := s.toInvoiceJSON(i, reveal)
-		convErr = errors.Join(convErr, err)
-		return j
-	})
-	if convErr != nil {
-		return convErr
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	}, func(i db.Invoice) (invoiceJSON, error) { return s.toInvoiceJSON(i, reveal) })
 }
 
 // ownInvoice reads the caller's invoice named in the path.

@@ -135,12 +135,9 @@ type announcementJSON struct {
 // postAnnouncement stores an announcement and copies it to every developer account
 // registered by now, in one transaction.
 func (s *Server) postAnnouncement(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req announcementRequest
-	if err := decodeBytes(body, &req); err != nil {
+	body, err := decodeKeeping(r, &req)
+	if err != nil {
 		return err
 	}
 	var v apperr.Validation

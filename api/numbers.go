@@ -70,12 +70,9 @@ type importResponse struct {
 // whole import, naming it by its index. Numbers already in the pool are listed as
 // existing and left as they are.
 func (s *Server) importNumbers(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req importRequest
-	if err := decodeBytes(body, &req); err != nil {
+	body, err := decodeKeeping(r, &req)
+	if err != nil {
 		return err
 	}
 	if len(req.Numbers) == 0 || len(req.Numbers) > maxImport {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -77,6 +78,23 @@ func pageOf[R, T any](rows []R, limit int32, key func(R) (time.Time, string),
 		out.Items = append(out.Items, conv(row))
 	}
 	return out
+}
+
+// writePageOf writes the page of rows as pageOf makes it, with a conversion that
+// may fail (say, decrypting a field): the first failure is returned instead.
+func writePageOf[R, T any](w http.ResponseWriter, rows []R, limit int32,
+	key func(R) (time.Time, string), conv func(R) (T, error)) error {
+	var convErr error
+	out := pageOf(rows, limit, key, func(row R) T {
+		item, err := conv(row)
+		convErr = errors.Join(convErr, err)
+		return item
+	})
+	if convErr != nil {
+		return convErr
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // afterTime and afterID unpack an optional cursor for sqlc.narg parameters.

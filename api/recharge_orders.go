@@ -75,12 +75,9 @@ type createRechargeOrderRequest struct {
 }
 
 func (s *Server) createRechargeOrder(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req createRechargeOrderRequest
-	if err := decodeBytes(body, &req); err != nil {
+	body, err := decodeKeeping(r, &req)
+	if err != nil {
 		return err
 	}
 	var v apperr.Validation

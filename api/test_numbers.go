@@ -54,12 +54,9 @@ type addTestNumberRequest struct {
 
 // addTestNumber records a mobile and starts its verification, which texts a code.
 func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req addTestNumberRequest
-	if err := decodeBytes(body, &req); err != nil {
+	body, err := decodeKeeping(r, &req)
+	if err != nil {
 		return err
 	}
 	mobile, err := phone.ParseMobile(req.Mobile)

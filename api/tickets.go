@@ -83,12 +83,9 @@ type ticketRequest struct {
 
 // createTicket opens a ticket and, in the same transaction, its auto-close process.
 func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
-	raw, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req ticketRequest
-	if err := decodeBytes(raw, &req); err != nil {
+	raw, err := decodeKeeping(r, &req)
+	if err != nil {
 		return err
 	}
 	var v apperr.Validation
@@ -253,12 +250,9 @@ func addReply(r *http.Request, q *db.Queries, t db.Ticket, body string, staff bo
 
 // readReply reads a reply's raw body, for its Idempotency-Key, and its text.
 func readReply(r *http.Request) ([]byte, string, error) {
-	raw, err := readBody(r)
-	if err != nil {
-		return nil, "", err
-	}
 	var req replyRequest
-	if err := decodeBytes(raw, &req); err != nil {
+	raw, err := decodeKeeping(r, &req)
+	if err != nil {
 		return nil, "", err
 	}
 	var v apperr.Validation

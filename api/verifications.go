@@ -128,12 +128,9 @@ type verificationRequest struct {
 
 // submitVerification accepts a personal or company submission and starts its review.
 func (s *Server) submitVerification(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
 	var req verificationRequest
-	if err := decodeBytes(body, &req); err != nil {
+	body, err := decodeKeeping(r, &req)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -329,19 +326,9 @@ func (s *Server) listVerifications(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) writeVerificationPage(w http.ResponseWriter, rows []db.Verification,
 	limit int32) error {
-	var convErr error
-	out := pageOf(rows, limit, func(v db.Verification) (time.Time, string) {
+	return writePageOf(w, rows, limit, func(v db.Verification) (time.Time, string) {
 		return v.CreatedAt, v.ID
-	}, func(v db.Verification) verificationJSON {
-		j, err := s.toVerificationJSON(v, false)
-		convErr = errors.Join(convErr, err)
-		return j
-	})
-	if convErr != nil {
-		return convErr
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	}, func(v db.Verification) (verificationJSON, error) { return s.toVerificationJSON(v, false) })
 }
 
 // ownVerification reads the caller's submission named in the path.
