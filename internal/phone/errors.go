@@ -1,7 +1,9 @@
 package phone
 
+import "github.com/yiyun-console/console/internal/refusal"
+
 // Reason is a stable, machine-friendly word naming why a number was refused.
-type Reason string
+type Reason = refusal.Reason
 
 // The reasons a number is refused for.
 const (
@@ -11,26 +13,8 @@ const (
 	ReasonAreaCode Reason = "area_code"
 )
 
-// Error is a refused number: a stable Reason and a human Detail that never
-// contains the number itself.
-type Error struct {
-	Reason Reason
-	Detail string
-}
-
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return string(e.Reason)
-	}
-	return string(e.Reason) + ": " + e.Detail
-}
-
-// Is reports whether target is an *Error with the same Reason, so that
-// errors.Is(err, ErrLength) holds for every length failure.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Reason == e.Reason
-}
+// Error is a refused number; its Detail never contains the number itself.
+type Error = refusal.Error
 
 // Sentinel errors, one per Reason, for use with errors.Is.
 var (
