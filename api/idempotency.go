@@ -15,11 +15,8 @@ import (
 	"github.com/yiyun-console/console/internal/apperr"
 )
 
-// maxIdempotencyKey bounds the Idempotency-Key header.
-//
-// TODO: keys and their answers are kept for ever; a retention (say 30 days, after
-// which a key may be used again) needs a cleanup job in the worker and a note in
-// the OpenAPI description of the header.
+// maxIdempotencyKey bounds the Idempotency-Key header. Keys are kept for
+// workflows.IdempotencyKeyRetention, then purged by a daily schedule.
 const maxIdempotencyKey = 128
 
 // idempotentFunc does a request's work inside its transaction and returns the status

@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"time"
 )
 
 const claimIdempotencyKey = `-- name: ClaimIdempotencyKey :execrows
@@ -57,6 +58,30 @@ func (q *Queries) GetIdempotencyKey(ctx context.Context, arg GetIdempotencyKeyPa
 		&i.CreatedAt,
 	)
 	return i, err
+}
+
+const purgeIdempotencyKeys = `-- name: PurgeIdempotencyKeys :execrows
+DELETE FROM idempotency_keys
+WHERE (account_sid, key) IN (
+    SELECT k.account_sid, k.key FROM idempotency_keys k
+    WHERE k.created_at < $1
+    LIMIT $2
+)
+`
+
+type PurgeIdempotencyKeysParams struct {
+	Before  time.Time
+	MaxRows int32
+}
+
+// Deletes up to max_rows keys older than before; the retention job calls it until it
+// deletes fewer.
+func (q *Queries) PurgeIdempotencyKeys(ctx context.Context, arg PurgeIdempotencyKeysParams) (int64, error) {
+	result, err := q.db.Exec(ctx, purgeIdempotencyKeys, arg.Before, arg.MaxRows)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const saveIdempotentResponse = `-- name: SaveIdempotentResponse :exec

@@ -136,6 +136,9 @@ func (a *App) RunWorker(ctx context.Context, acts *activities.Activities) error 
 	if err := EnsureBillingSchedule(ctx, a.Temporal, a.Config.TaskQueue); err != nil {
 		a.Log.Warn("billing schedule not created", "err", err)
 	}
+	if err := EnsureRetentionSchedule(ctx, a.Temporal, a.Config.TaskQueue); err != nil {
+		a.Log.Warn("idempotency key retention schedule not created", "err", err)
+	}
 	w := a.Worker(acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("starting worker: %w", err)
