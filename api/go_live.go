@@ -114,7 +114,7 @@ func (s *Server) requestGoLive(w http.ResponseWriter, r *http.Request) error {
 	}
 	if ran {
 		s.kick(ctx, workflows.GoLiveID(req.ID))
-		logger(ctx, s.log).Info("go-live requested", "app_id", app.ID, "request_id", req.ID)
+		logger(ctx, s.log).Info("go-live requested", "app_id", app.ID, "go_live_id", req.ID)
 	}
 	return nil
 }

@@ -122,7 +122,7 @@ func (s *Server) createRechargeOrder(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if ran {
-		logger(r.Context(), s.log).Info("recharge order created", "account_sid", account,
+		logger(r.Context(), s.log).Info("recharge order created",
 			"channel", req.Channel)
 		s.kick(r.Context(), workflowID)
 	}

@@ -1,12 +1,14 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+	"gopkg.in/yaml.v3"
 
 	"github.com/yiyun-console/console/api"
 	"github.com/yiyun-console/console/internal/testenv"
@@ -71,4 +73,33 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 	for _, r := range missing {
 		t.Errorf("routed but not documented: %s", r)
 	}
+}
+
+// TestOpenAPIHasNoStrayKeys reads the served description and refuses any key
+// without a value: in YAML's flow style an unquoted comma ends a description early
+// and turns the rest of it into a key of its own.
+func TestOpenAPIHasNoStrayKeys(t *testing.T) {
+	env := testenv.New(t, testenv.Options{NoWorker: true})
+	r := env.Must(t, http.StatusOK, testenv.Request{Method: "GET", Path: "/openapi.yaml"})
+	var doc any
+	if err := yaml.Unmarshal(r.Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(path string, n any)
+	walk = func(path string, n any) {
+		switch v := n.(type) {
+		case map[string]any:
+			for k, child := range v {
+				if child == nil {
+					t.Errorf("%s: key %q has no value", path, k)
+				}
+				walk(path+"/"+k, child)
+			}
+		case []any:
+			for i, child := range v {
+				walk(fmt.Sprintf("%s[%d]", path, i), child)
+			}
+		}
+	}
+	walk("", doc)
 }

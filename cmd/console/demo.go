@@ -72,6 +72,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "\nAll %d steps done in %s. Account %s, app %s on %s, balance %s CNY.\n",
 		res.Steps, time.Since(started).Round(time.Second), res.AccountSID, res.AppID,
 		res.Number, res.Balance)
+	fmt.Fprintf(stdout, "Log in to look around (POST %s/v1/sessions):\n", cfg.PublicURL)
+	fmt.Fprintf(stdout, "  developer %s  password %q\n", res.Email, res.Password)
+	for _, role := range []string{"reviewer", "operator"} {
+		fmt.Fprintf(stdout, "  %-9s %s  password %q\n", role, staff[role].Email,
+			staff[role].Password)
+	}
 	if ui != "" {
 		q := url.Values{"query": {fmt.Sprintf("AccountId=%q", res.AccountSID)}}
 		fmt.Fprintf(stdout, "Every process of this account in the Temporal UI: "+

@@ -60,13 +60,20 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 		}
 		fs.StringVar(p, name, *p, usage+" ($"+env+")")
 	}
+	// secret is str for values that help output must not print.
+	secret := func(p *string, name, env, usage string, hide func(string) string) {
+		if v := getenv(env); v != "" {
+			*p = v
+		}
+		fs.Var(secretFlag{p, hide}, name, usage+" ($"+env+")")
+	}
 	dur := func(p *time.Duration, name, env, usage string) {
 		if d, err := time.ParseDuration(getenv(env)); err == nil {
 			*p = d
 		}
 		fs.DurationVar(p, name, *p, usage+" ($"+env+")")
 	}
-	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "Postgres connection URL")
+	secret(&c.DatabaseURL, "database-url", "DATABASE_URL", "Postgres connection URL", maskURL)
 	str(&c.TemporalAddress, "temporal-address", "TEMPORAL_ADDRESS", "Temporal frontend host:port")
 	str(&c.TemporalNamespace, "temporal-namespace", "TEMPORAL_NAMESPACE", "Temporal namespace")
 	str(&c.TemporalUIURL, "temporal-ui-url", "TEMPORAL_UI_URL", "Temporal UI base URL")
@@ -76,9 +83,12 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DataDir, "data-dir", "DATA_DIR", "data folder of dev mode and local storage")
 	dur(&c.SessionTTL, "session-ttl", "SESSION_TTL", "lifetime of a login session")
 	dur(&c.ReviewDeadline, "review-deadline", "REVIEW_DEADLINE", "verification review deadline")
-	str(&c.EncryptionKey, "encryption-key", "ENCRYPTION_KEY", "base64 key for personal data")
-	str(&c.PlatformToken, "platform-token", "PLATFORM_TOKEN", "credential of the telephony platform")
-	str(&c.PaymentSecret, "payment-secret", "PAYMENT_SECRET", "HMAC secret of payment notices")
+	secret(&c.EncryptionKey, "encryption-key", "ENCRYPTION_KEY", "base64 key for personal data",
+		mask)
+	secret(&c.PlatformToken, "platform-token", "PLATFORM_TOKEN",
+		"credential of the telephony platform", mask)
+	secret(&c.PaymentSecret, "payment-secret", "PAYMENT_SECRET", "HMAC secret of payment notices",
+		mask)
 	if b, err := strconv.ParseBool(getenv("ALLOW_PRIVATE_CALLBACKS")); err == nil {
 		c.AllowPrivateCallbacks = b
 	}
@@ -88,6 +98,24 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 		c.LogLevel = slog.LevelInfo
 	}
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error ($LOG_LEVEL)")
+}
+
+// secretFlag is a string flag whose value help output shows masked.
+type secretFlag struct {
+	p    *string
+	hide func(string) string
+}
+
+func (f secretFlag) String() string {
+	if f.p == nil {
+		return ""
+	}
+	return f.hide(*f.p)
+}
+
+func (f secretFlag) Set(v string) error {
+	*f.p = v
+	return nil
 }
 
 // Key decodes EncryptionKey.

@@ -26,10 +26,10 @@ type callRecord struct {
 	Outcome       string     `json:"outcome"`
 }
 
-// readCalls reads the Asterisk file as the app's calls. The file's two days are
-// moved, whole days at a time, to end today, so that the dashboard's "today" and
-// "last 7 days" show them; each call ID carries the app, so that parallel journeys
-// report distinct calls.
+// readCalls reads the Asterisk file as the app's calls. The file's calls are moved
+// in time, all by the same amount, so that the last one ended a minute before now
+// and the dashboard's "today" and "last 7 days" show them; each call ID carries the
+// app, so that parallel journeys report distinct calls.
 func readCalls(app string, now time.Time) ([]callRecord, int, error) {
 	raw, err := data.ReadFile("data/cdr-asterisk-master.csv")
 	if err != nil {
@@ -62,8 +62,8 @@ func readCalls(app string, now time.Time) ([]callRecord, int, error) {
 			last = l.End
 		}
 	}
-	days := int(now.Sub(last).Hours() / 24)
-	shift := func(t time.Time) time.Time { return t.AddDate(0, 0, days) }
+	by := now.Add(-time.Minute).Sub(last).Truncate(time.Second)
+	shift := func(t time.Time) time.Time { return t.Add(by) }
 	out := make([]callRecord, len(legs))
 	for i, l := range legs {
 		out[i] = callRecord{CallID: app + "/" + l.CallID, AppID: app, Caller: l.Caller,
@@ -82,8 +82,8 @@ func (j *journey) importCalls(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	j.say("read %d call legs from the Asterisk Master.csv (%d lines refused), moved to end today",
-		len(calls), bad)
+	j.say("read %d call legs from the Asterisk Master.csv (%d lines refused), moved in "+
+		"time to end a minute ago", len(calls), bad)
 	a, err := j.call(ctx, Call{Method: "POST", Path: "/v1/platform/cdrs",
 		Token: j.cfg.PlatformToken, Want: http.StatusOK,
 		Body: map[string]any{"records": calls}})

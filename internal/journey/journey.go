@@ -45,6 +45,7 @@ type Config struct {
 // database.
 type Result struct {
 	AccountSID      string
+	Email, Password string // the developer's login
 	AppID           string
 	Number          string // the inbound number bound at go-live
 	RechargeOrderID string

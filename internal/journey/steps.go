@@ -42,6 +42,7 @@ func (j *journey) register(ctx context.Context) error {
 		return err
 	}
 	j.dev, j.res.AccountSID = a.Str("token"), a.Str("account_sid")
+	j.res.Email, j.res.Password = email, password
 	j.say("registered %s, account %s", email, j.res.AccountSID)
 	return nil
 }
@@ -159,7 +160,7 @@ func (j *journey) topUp(ctx context.Context) error {
 	}
 	id := o.Str("id")
 	j.res.RechargeOrderID, j.res.Recharged = id, amount
-	j.say("recharge order %s for %s CNY", id, amount)
+	j.say("recharge order %s for %s CNY", id, o.Str("amount"))
 	j.workflow("recharge-order/" + id)
 	path := "/v1/recharge-orders/" + id
 	err = j.decide(ctx, Call{Method: "POST", Path: "/v1/sandbox/pay/" + id, Token: j.dev},
@@ -308,7 +309,7 @@ func (j *journey) goLive(ctx context.Context) error {
 			{"number": number, "region": "杭州"}}}}); err != nil {
 		return err
 	}
-	j.say("the operator imported %s into the number pool", number)
+	j.say("the operator imported %s into the number pool; go-live binds a free one", number)
 
 	g, err := j.call(ctx, Call{Method: "POST", Path: "/v1/apps/" + j.res.AppID + "/go-live",
 		Token: j.dev, Idempotent: true, Want: http.StatusAccepted})
@@ -441,18 +442,20 @@ var invoiceOrder = map[string]int{"pending": 1, "approved": 2, "issued": 3, "mai
 	"delivered": 5}
 
 func (j *journey) billingRun(ctx context.Context) error {
-	if _, err := j.call(ctx, Call{Method: "POST", Path: "/v1/ops/billing-runs",
+	started, err := j.call(ctx, Call{Method: "POST", Path: "/v1/ops/billing-runs",
 		Token: j.operator, Idempotent: true, Want: http.StatusAccepted,
-		Body: map[string]any{"month": j.month}}); err != nil {
+		Body: map[string]any{"month": j.month}})
+	if err != nil {
 		return err
 	}
-	j.workflow("billing-run/" + j.month)
+	j.workflow(started.Str("workflow_id"))
 	run, err := j.waitStatus(ctx, j.operator, "/v1/ops/billing-runs/"+j.month, "completed")
 	if err != nil {
 		return err
 	}
-	j.say("the %s run charged %d IVR apps (%d unpaid) and issued %d bills of the month before",
-		j.month, run.Int("apps_charged"), run.Int("apps_unpaid"), run.Int("bills_issued"))
+	j.say("the %s run: IVR apps charged for the month %d, unpaid %d; bills of the month "+
+		"before issued %d", j.month, run.Int("apps_charged"), run.Int("apps_unpaid"),
+		run.Int("bills_issued"))
 	b, err := j.call(ctx, Call{Method: "GET", Path: "/v1/balance", Token: j.dev})
 	if err != nil {
 		return err
