@@ -111,7 +111,8 @@ type docOperation struct {
 	Responses                          []string
 }
 
-var docsPage = template.Must(template.New("docs").Parse(`<!doctype html>
+var docsPage = template.Must(template.New("docs").Funcs(template.FuncMap{
+	"text": inlineCode}).Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Yiyun Console API</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -122,14 +123,32 @@ code{font-family:monospace}.d{color:#555;margin:.3rem 0 0 4.5rem;white-space:pre
 .r{color:#777;margin-left:4.5rem;font-size:.9em}
 </style></head><body>
 <h1>Yiyun Console API</h1>
-<p>{{.Description}}</p>
+<p>{{text .Description}}</p>
 <p>The machine-readable description is at <a href="/openapi.yaml">/openapi.yaml</a>.</p>
 {{range .Groups}}<h2>{{.Tag}}</h2>
 {{range .Ops}}<div class="op"><span class="m">{{.Method}}</span><code>{{.Path}}</code>
-{{if .Summary}} — {{.Summary}}{{end}}
-{{if .Description}}<div class="d">{{.Description}}</div>{{end}}
+{{if .Summary}} — {{text .Summary}}{{end}}
+{{if .Description}}<div class="d">{{text .Description}}</div>{{end}}
 <div class="r">responses: {{range .Responses}}{{.}} {{end}}</div></div>
 {{end}}{{end}}</body></html>`))
+
+// inlineCode escapes a description for HTML and shows its `code` spans as code.
+func inlineCode(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	var b strings.Builder
+	for i, p := range parts {
+		esc := template.HTMLEscapeString(p)
+		switch {
+		case i%2 == 0:
+			b.WriteString(esc)
+		case i == len(parts)-1: // an opening backtick without its closing one
+			b.WriteString("`" + esc)
+		default:
+			b.WriteString("<code>" + esc + "</code>")
+		}
+	}
+	return template.HTML(b.String())
+}
 
 type docGroup struct {
 	Tag string

@@ -33,6 +33,11 @@ func TestHealthAndReady(t *testing.T) {
 	if !strings.Contains(string(page.Body), "/v1/accounts") {
 		t.Error("the docs page does not list /v1/accounts")
 	}
+	// Code spans of the descriptions show as code, not as backticks.
+	if !strings.Contains(string(page.Body), "<code>next_cursor</code>") ||
+		strings.Contains(string(page.Body), "`next_cursor`") {
+		t.Error("the docs page does not render the descriptions' code spans")
+	}
 }
 
 // TestRoutesMatchOpenAPI proves that the router and the OpenAPI description list the
