@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -74,6 +75,7 @@ func runDev(ctx context.Context, args []string, stderr io.Writer) error {
 		filepath.Join(cfg.DataDir, "env") + ")")
 
 	g, gctx := errgroup.WithContext(ctx)
+	go deps.supervise(gctx, log)
 	g.Go(func() error { return a.Serve(gctx, a.API(api.Deps{}).Handler()) })
 	g.Go(func() error { return a.RunWorker(gctx, a.Activities()) })
 	err = g.Wait()
@@ -133,8 +135,10 @@ type depOptions struct {
 
 // deps are the services startDeps started, to stop on the way out.
 type deps struct {
-	pg *devenv.Postgres
-	tp *devenv.Temporal
+	mu     sync.Mutex // guards pg, which supervise replaces
+	pg     *devenv.Postgres
+	pgOpts devenv.PostgresOptions
+	tp     *devenv.Temporal
 }
 
 // startDeps starts Postgres unless cfg names one, and Temporal unless cfg names one,
@@ -145,13 +149,15 @@ func startDeps(ctx context.Context, cfg *config.Config, log *slog.Logger,
 	d := &deps{}
 	if cfg.DatabaseURL == "" {
 		log.Info("starting private postgres", "dir", filepath.Join(o.dir, "postgres"))
-		pg, err := devenv.StartPostgres(ctx, devenv.PostgresOptions{
+		d.pgOpts = devenv.PostgresOptions{
 			Dir: filepath.Join(o.dir, "postgres"), Fast: !o.persist, Logger: log,
-		})
+		}
+		pg, err := devenv.StartPostgres(ctx, d.pgOpts)
 		if err != nil {
 			return nil, fmt.Errorf("starting postgres: %w", err)
 		}
 		d.pg = pg
+		d.pgOpts.Port = pg.Port // a restart comes back where the console looks
 		cfg.DatabaseURL = pg.URL
 	}
 	if cfg.TemporalAddress == "" {
@@ -193,9 +199,50 @@ func startDeps(ctx context.Context, cfg *config.Config, log *slog.Logger,
 	return d, nil
 }
 
+// supervise starts the private Postgres again, on the same data and port, whenever
+// it exits while ctx lasts, as a service manager would; the API answers 503 and
+// the workers retry meanwhile.
+func (d *deps) supervise(ctx context.Context, log *slog.Logger) {
+	for {
+		d.mu.Lock()
+		pg := d.pg
+		d.mu.Unlock()
+		if pg == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-pg.Exited():
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		log.Warn("the private postgres exited; starting it again", "dir", pg.Dir)
+		_ = pg.Stop(ctx) // releases its lock on the data folder
+		for ctx.Err() == nil {
+			next, err := devenv.StartPostgres(ctx, d.pgOpts)
+			if err == nil {
+				d.mu.Lock()
+				d.pg = next
+				d.mu.Unlock()
+				log.Info("the private postgres is back", "port", next.Port)
+				break
+			}
+			log.Warn("starting postgres again failed; retrying", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(2 * time.Second):
+			}
+		}
+	}
+}
+
 func (d *deps) stop(log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	if d.tp != nil {
 		if err := d.tp.Stop(ctx); err != nil {
 			log.Warn("stopping temporal", "err", err)

@@ -183,6 +183,10 @@ func (p *Postgres) Stop(ctx context.Context) error {
 	return nil
 }
 
+// Exited is closed when the postmaster has exited, whether Stop stopped it or it
+// died.
+func (p *Postgres) Exited() <-chan struct{} { return p.proc.done }
+
 // prepare gets the cluster ready to start: it clears orphans, runs initdb when
 // needed, picks the port and writes the settings. It returns the superuser's
 // password.
