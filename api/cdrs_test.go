@@ -80,6 +80,12 @@ func call(callID, appID string, start time.Time, billed int, outcome string) map
 	return m
 }
 
+// recentStart is 10:00 UTC two days ago: a start time the intake accepts, which
+// refuses records more than a year old.
+func recentStart() time.Time {
+	return time.Now().UTC().AddDate(0, 0, -2).Truncate(24 * time.Hour).Add(10 * time.Hour)
+}
+
 func postBatch(t testing.TB, env *testenv.Env, records ...map[string]any) testenv.Response {
 	t.Helper()
 	return env.Must(t, http.StatusOK, req{Method: "POST", Path: "/v1/platform/cdrs",
@@ -96,7 +102,7 @@ func TestCDRIntakeRatesOnceAndCharges(t *testing.T) {
 	dev := env.Developer(t)
 	app := insertApp(t, env, dev.SID, "voice_notification", "live") // 0.060 a minute
 	credit(t, env, dev.SID, 10*money.Yuan)
-	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	start := recentStart()
 
 	// Rating by started minute: 0 s is 0, 59 and 60 s are 1, 61 s is 2.
 	batch := []map[string]any{
@@ -172,7 +178,7 @@ func TestCDRIntakeArrearsAndAccountPrice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	start := recentStart()
 	// A click-to-call record of an IVR app is rated at the default click-to-call price.
 	c2c := call("x-2", app, start, 61, "answered")
 	c2c["call_type"] = "click_to_call"
@@ -197,7 +203,7 @@ func TestCDRIntakeBadRecords(t *testing.T) {
 	env := testenv.New(t, testenv.Options{NoWorker: true})
 	dev := env.Developer(t)
 	app := insertApp(t, env, dev.SID, "voice_code", "live")
-	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	start := recentStart()
 
 	noID := call("", app, start, 30, "answered")
 	badType := call("b-2", app, start, 30, "answered")
@@ -264,7 +270,7 @@ func TestCDRIntakeChargesInOneGo(t *testing.T) {
 	credit(t, env, other.SID, 1*money.Yuan)
 	env.Must(t, http.StatusOK, req{Method: "PATCH", Path: "/v1/account", Token: dev.Token,
 		Body: map[string]any{"low_balance_threshold": "0.90"}})
-	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	start := recentStart()
 
 	// A: 2 calls of 5 minutes (0.600); B: 1 call of 10 minutes (0.600); C: 1 minute.
 	r := postBatch(t, env, call("g-1", appA, start, 300, "answered"),
