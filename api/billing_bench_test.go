@@ -106,7 +106,7 @@ func BenchmarkConcurrentNotices(b *testing.B) {
 			id := order(b, env, dev, "10.00", "sandbox")
 			for range 4 {
 				notices = append(notices, api.PaymentNotice{OrderID: id, Amount: 10 * money.Yuan,
-					PaidAt: time.Now()})
+					ChannelTxn: "txn-" + id, PaidAt: time.Now()})
 			}
 		}
 

@@ -80,6 +80,12 @@ func call(callID, appID string, start time.Time, billed int, outcome string) map
 	return m
 }
 
+// recentStart is 10:00 UTC two days ago: a start time the intake accepts, which
+// refuses records more than a year old.
+func recentStart() time.Time {
+	return time.Now().UTC().AddDate(0, 0, -2).Truncate(24 * time.Hour).Add(10 * time.Hour)
+}
+
 func postBatch(t testing.TB, env *testenv.Env, records ...map[string]any) testenv.Response {
 	t.Helper()
 	return env.Must(t, http.StatusOK, req{Method: "POST", Path: "/v1/platform/cdrs",
@@ -96,7 +102,7 @@ func TestCDRIntakeRatesOnceAndCharges(t *testing.T) {
 	dev := env.Developer(t)
 	app := insertApp(t, env, dev.SID, "voice_notification", "live") // 0.060 a minute
 	credit(t, env, dev.SID, 10*money.Yuan)
-	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	start := recentStart()
 
 	// Rating by started minute: 0 s is 0, 59 and 60 s are 1, 61 s is 2.
 	batch := []map[string]any{
@@ -172,7 +178,7 @@ func TestCDRIntakeArrearsAndAccountPrice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	start := recentStart()
 	// A click-to-call record of an IVR app is rated at the default click-to-call price.
 	c2c := call("x-2", app, start, 61, "answered")
 	c2c["call_type"] = "click_to_call"
@@ -197,7 +203,7 @@ func TestCDRIntakeBadRecords(t *testing.T) {
 	env := testenv.New(t, testenv.Options{NoWorker: true})
 	dev := env.Developer(t)
 	app := insertApp(t, env, dev.SID, "voice_code", "live")
-	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	start := recentStart()
 
 	noID := call("", app, start, 30, "answered")
 	badType := call("b-2", app, start, 30, "answered")
@@ -264,7 +270,7 @@ func TestCDRIntakeChargesInOneGo(t *testing.T) {
 	credit(t, env, other.SID, 1*money.Yuan)
 	env.Must(t, http.StatusOK, req{Method: "PATCH", Path: "/v1/account", Token: dev.Token,
 		Body: map[string]any{"low_balance_threshold": "0.90"}})
-	start := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	start := recentStart()
 
 	// A: 2 calls of 5 minutes (0.600); B: 1 call of 10 minutes (0.600); C: 1 minute.
 	r := postBatch(t, env, call("g-1", appA, start, 300, "answered"),
@@ -313,4 +319,56 @@ func TestCDRIntakeChargesInOneGo(t *testing.T) {
 		Path: "/v1/messages?type=billing", Token: other.Token})); len(o) != 0 {
 		t.Errorf("the other account, still in funds, was told %v", o)
 	}
+}
+
+// TestCDRIntakeRefusesImplausibleRecords posts billed seconds far beyond the call's
+// own times (large enough to overflow a duration or an int4) and start times in the
+// future or more than a year ago: each is refused by its index, nothing of it is
+// charged or stored, and the good records around it are.
+func TestCDRIntakeRefusesImplausibleRecords(t *testing.T) {
+	env := testenv.New(t, testenv.Options{NoWorker: true})
+	dev := env.Developer(t)
+	app := insertApp(t, env, dev.SID, "voice_notification", "live") // 0.060 a minute
+	credit(t, env, dev.SID, 10*money.Yuan)
+	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+
+	// billed sets billed_seconds on a 120-second answered call.
+	billed := func(id string, v any) map[string]any {
+		c := call(id, app, start, 120, "answered")
+		c["billed_seconds"] = v
+		return c
+	}
+	r := postBatch(t, env,
+		call("i-0", app, start, 120, "answered"),
+		billed("i-1", 9300000000),
+		billed("i-2", int64(9223372036854775807)),
+		billed("i-3", 122), // 120 s of talk and 1 s of slack
+		billed("i-4", 121),
+		call("i-5", app, time.Now().Add(time.Hour), 30, "answered"),
+		call("i-6", app, time.Now().AddDate(-1, 0, -2), 30, "answered"),
+		call("i-7", app, time.Now().Add(time.Minute), 0, "no_answer"),
+	)
+	if counts(r) != "3/0/5" || r.Str("charged") != "0.300" {
+		t.Fatalf("batch: %s", r.Body)
+	}
+	var got []string
+	for _, e := range r.JSON["errors"].([]any) {
+		m := e.(map[string]any)
+		got = append(got, fmt.Sprintf("%v:%v:%v", m["index"], m["call_id"], m["field"]))
+	}
+	want := "1:i-1:billed_seconds 2:i-2:billed_seconds 3:i-3:billed_seconds " +
+		"5:i-5:start_time 6:i-6:start_time"
+	if strings.Join(got, " ") != want {
+		t.Errorf("errors %v, want %s; %s", got, want, r.Body)
+	}
+	if b := balanceOf(t, env, dev.SID); b != 10_000-300 {
+		t.Errorf("balance %d, want %d", b, 10_000-300)
+	}
+	var n, sec int64
+	err := env.Store().Pool.QueryRow(context.Background(),
+		`SELECT count(*), coalesce(sum(billed_seconds), 0) FROM cdrs`).Scan(&n, &sec)
+	if err != nil || n != 3 || sec != 120+121 {
+		t.Errorf("stored %d records of %d billed seconds (%v), want 3 of 241", n, sec, err)
+	}
+	checkLedger(t, env)
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/go-chi/chi/v5"
 
@@ -35,6 +36,23 @@ type PaymentNotice struct {
 	Amount     money.Li  `json:"amount"`
 	ChannelTxn string    `json:"channel_txn"`
 	PaidAt     time.Time `json:"paid_at"`
+}
+
+// maxChannelTxn bounds a channel's transaction reference.
+const maxChannelTxn = 128
+
+// checkPaidAt refuses a payment time before the order was created or after now,
+// each with noticeMaxAge of slack for the clocks of the channel and the console.
+func checkPaidAt(paidAt, created, now time.Time) error {
+	switch {
+	case paidAt.IsZero():
+		return apperr.Field("paid_at", "is required")
+	case paidAt.Before(created.Add(-noticeMaxAge)):
+		return apperr.Field("paid_at", "is before the order was created")
+	case paidAt.After(now.Add(noticeMaxAge)):
+		return apperr.Field("paid_at", "is in the future")
+	}
+	return nil
 }
 
 type noticeAnswer struct {
@@ -80,6 +98,12 @@ func (s *Server) paymentNotify(w http.ResponseWriter, r *http.Request) error {
 		return refuse("unknown_order", apperr.New(apperr.NotFound, "recharge order not found"))
 	}
 	log = log.With("order_id", n.OrderID)
+	if txn := strings.TrimSpace(n.ChannelTxn); txn == "" || len(txn) > maxChannelTxn ||
+		strings.ContainsFunc(txn, unicode.IsControl) {
+		return refuse("bad_channel_txn", apperr.Field("channel_txn", fmt.Sprintf(
+			"is required, at most %d bytes without control characters", maxChannelTxn)))
+	}
+	n.ChannelTxn = strings.TrimSpace(n.ChannelTxn)
 
 	var settled billing.Settlement
 	err = s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
@@ -89,6 +113,9 @@ func (s *Server) paymentNotify(w http.ResponseWriter, r *http.Request) error {
 		}
 		if order.Channel != channel {
 			return apperr.New(apperr.Invalid, "the order is not paid through %s", channel)
+		}
+		if err := checkPaidAt(n.PaidAt, order.CreatedAt, s.now()); err != nil {
+			return err
 		}
 		settled, err = billing.CreditOrder(r.Context(), q, billing.Payment{
 			OrderID: n.OrderID, Amount: n.Amount, ChannelTxn: n.ChannelTxn, PaidAt: n.PaidAt,

@@ -123,25 +123,48 @@ func TestPaymentNoticeRefusals(t *testing.T) {
 		n      api.PaymentNotice
 		status int
 		reason string
+		field  string // the field the error names, if any
 	}{
 		{"forged", "not-the-secret-at-all", time.Now(), good, http.StatusUnauthorized,
-			"bad_signature"},
+			"bad_signature", ""},
 		{"stale", secret, time.Now().Add(-6 * time.Minute), good, http.StatusUnauthorized,
-			"stale_timestamp"},
+			"stale_timestamp", ""},
 		{"future", secret, time.Now().Add(6 * time.Minute), good, http.StatusUnauthorized,
-			"stale_timestamp"},
+			"stale_timestamp", ""},
 		{"wrong amount", secret, time.Now(),
-			api.PaymentNotice{OrderID: id, Amount: 500 * money.Yuan}, http.StatusBadRequest,
-			"invalid_request"},
+			api.PaymentNotice{OrderID: id, Amount: 500 * money.Yuan, ChannelTxn: "t1",
+				PaidAt: time.Now()}, http.StatusBadRequest, "invalid_request", ""},
 		{"unknown order", secret, time.Now(),
-			api.PaymentNotice{OrderID: "0123456789abcdef0123456789abcdef", Amount: 50 * money.Yuan},
-			http.StatusNotFound, "not_found"},
+			api.PaymentNotice{OrderID: "0123456789abcdef0123456789abcdef", Amount: 50 * money.Yuan,
+				ChannelTxn: "t1", PaidAt: time.Now()},
+			http.StatusNotFound, "not_found", ""},
+		{"no channel_txn", secret, time.Now(),
+			api.PaymentNotice{OrderID: id, Amount: 50 * money.Yuan, PaidAt: time.Now()},
+			http.StatusBadRequest, "bad_channel_txn", "channel_txn"},
+		{"blank channel_txn", secret, time.Now(),
+			api.PaymentNotice{OrderID: id, Amount: 50 * money.Yuan, ChannelTxn: " \t",
+				PaidAt: time.Now()}, http.StatusBadRequest, "bad_channel_txn", "channel_txn"},
+		{"zero paid_at", secret, time.Now(),
+			api.PaymentNotice{OrderID: id, Amount: 50 * money.Yuan, ChannelTxn: "t1"},
+			http.StatusBadRequest, "invalid_request", "paid_at"},
+		{"paid_at before the order", secret, time.Now(),
+			api.PaymentNotice{OrderID: id, Amount: 50 * money.Yuan, ChannelTxn: "t1",
+				PaidAt: time.Now().Add(-time.Hour)}, http.StatusBadRequest, "invalid_request",
+			"paid_at"},
+		{"paid_at in the future", secret, time.Now(),
+			api.PaymentNotice{OrderID: id, Amount: 50 * money.Yuan, ChannelTxn: "t1",
+				PaidAt: time.Now().Add(time.Hour)}, http.StatusBadRequest, "invalid_request",
+			"paid_at"},
 	}
 	for _, c := range cases {
 		before := logs.count("payment notice refused", "reason="+c.reason)
 		r := notice(t, env, c.secret, c.at, c.n)
 		if r.Status != c.status || r.ErrorCode() == "" {
 			t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
+		}
+		// A refused field is named.
+		if c.field != "" && !strings.Contains(string(r.Body), `"field":"`+c.field+`"`) {
+			t.Errorf("%s: the error does not name %s: %s", c.name, c.field, r.Body)
 		}
 		if logs.count("payment notice refused", "reason="+c.reason) != before+1 {
 			t.Errorf("%s: not logged with reason %s", c.name, c.reason)
@@ -214,7 +237,8 @@ func TestConcurrentAndLateNotices(t *testing.T) {
 	if err != nil || status != "expired" {
 		t.Fatalf("expiring: %q %v", status, err)
 	}
-	ln := api.PaymentNotice{OrderID: late, Amount: 30 * money.Yuan, PaidAt: time.Now()}
+	ln := api.PaymentNotice{OrderID: late, Amount: 30 * money.Yuan, ChannelTxn: "late-1",
+		PaidAt: time.Now()}
 	for range 2 {
 		if r := notice(t, env, secret, time.Now(), ln); r.Status != http.StatusOK {
 			t.Fatalf("late notice: %d %s", r.Status, r.Body)

@@ -27,6 +27,8 @@ func TestStatsBeijingDaysTotalsAndIsolation(t *testing.T) {
 	beijing := time.FixedZone("CST", 8*3600)
 
 	// A call at 23:59:59 and one at 00:00:00 Beijing time fall on two days.
+	// TODO: the intake refuses calls that started over a year ago, so from November
+	// 2027 these fixed days must move (the queries below name them too).
 	late := time.Date(2026, 11, 3, 23, 59, 59, 0, beijing)
 	early := time.Date(2026, 11, 4, 0, 0, 0, 0, beijing)
 	batch := []map[string]any{call("late", app, late, 30, "answered"),

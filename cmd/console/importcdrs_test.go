@@ -295,3 +295,42 @@ func TestImportFreeSwitchFile(t *testing.T) {
 			answered, minutes)
 	}
 }
+
+// TestImportRefusesImplausibleSeconds imports a FreeSWITCH file whose legs claim far
+// more seconds than their own times hold, one of them beyond what a duration can
+// count: each is skipped with its line number and the good legs are stored and
+// charged alone.
+func TestImportRefusesImplausibleSeconds(t *testing.T) {
+	env, _, app, _ := setup(t)
+	leg := func(n int, duration, billsec string) string {
+		return fmt.Sprintf(`"","1380000000%d","1390000000%d","default","2024-03-02 09:00:00",`+
+			`"2024-03-02 09:00:05","2024-03-02 09:01:05","%s","%s","NORMAL_CLEARING",`+
+			`"b7e2c0de-000%d-4b6e-9a51-0c1d2e3f4a01","","acct-demo","PCMA","PCMA"`+"\n",
+			n, n, duration, billsec, n)
+	}
+	lines := leg(1, "65", "60") +
+		leg(2, "9300000065", "9300000000") + // beyond 48 hours
+		leg(3, "9999", "60") + // the times hold 65 seconds
+		leg(4, "65", "65") + // answered for 60 seconds
+		leg(5, "65", "61") // the switch's second of slack
+	file := filepath.Join(t.TempDir(), "huge.csv")
+	if err := os.WriteFile(file, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut := importFile(t, env, file, "-format", "freeswitch", "-app", app)
+	if want := "read 5 lines: 2 stored, 0 duplicate, 3 bad; charged 0.180 CNY\n"; out != want {
+		t.Errorf("import said %q, want %q; stderr %q", out, want, errOut)
+	}
+	for _, l := range []string{":2: skipped: duration 9300000065 is more than 48 hours",
+		":3: skipped: duration", ":4: skipped: billed_seconds"} {
+		if !strings.Contains(errOut, file+l) {
+			t.Errorf("stderr %q does not report %q", errOut, l)
+		}
+	}
+	var sec int64
+	err := env.Store().Pool.QueryRow(context.Background(),
+		`SELECT coalesce(sum(billed_seconds), 0) FROM cdrs`).Scan(&sec)
+	if err != nil || sec != 121 {
+		t.Errorf("stored %d billed seconds (%v), want 121", sec, err)
+	}
+}

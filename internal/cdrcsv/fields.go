@@ -98,11 +98,18 @@ func parseDurations(duration, billsec string, answered bool) (int, int, error) {
 	return d, b, nil
 }
 
-// parseSeconds parses a non-negative count of seconds.
+// maxSeconds is the most seconds a leg may last: 48 hours, the longest call the
+// console accepts.
+const maxSeconds = 48 * 60 * 60
+
+// parseSeconds parses a non-negative count of seconds of at most maxSeconds.
 func parseSeconds(name, s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 0 || strings.HasPrefix(s, "+") {
 		return 0, fmt.Errorf("%s %q is not a number of seconds", name, s)
+	}
+	if n > maxSeconds {
+		return 0, fmt.Errorf("%s %d is more than 48 hours", name, n)
 	}
 	return n, nil
 }

@@ -73,3 +73,23 @@ func TestParseDurations(t *testing.T) {
 		t.Error("billsec without answer accepted")
 	}
 }
+
+// A duration or billsec beyond 48 hours is refused, however large, and so is one
+// too large for an int; 48 hours exactly is kept.
+func TestParseDurationsBounded(t *testing.T) {
+	if d, b, err := parseDurations("172800", "172800", true); err != nil || d != 172800 ||
+		b != 172800 {
+		t.Errorf("48 hours: got %d, %d, %v", d, b, err)
+	}
+	for _, c := range [][2]string{
+		{"172801", "0"},
+		{"9300000000", "9300000000"},
+		{"9223372036854775807", "120"},
+		{"99999999999999999999", "120"},
+		{"120", "9300000000"},
+	} {
+		if _, _, err := parseDurations(c[0], c[1], true); err == nil {
+			t.Errorf("%q accepted", c)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -30,10 +31,18 @@ type Result struct {
 // source, in one transaction. Bad records are reported in Result.Errors by their
 // index and the others are kept. It returns an error only when the batch as a whole
 // could not be stored, in which case nothing was.
+//
+// A record starting more than FutureSlack after now is refused, and so is a record
+// from SourcePlatform starting more than MaxAge before now.
 func Ingest(ctx context.Context, store *db.Store, source string, recs []Record) (Result, error) {
 	if len(recs) > MaxBatch {
 		return Result{}, fmt.Errorf("a batch holds at most %d records, not %d", MaxBatch,
 			len(recs))
+	}
+	now := time.Now()
+	w := window{latest: now.Add(FutureSlack)}
+	if source == SourcePlatform {
+		w.oldest = now.Add(-MaxAge)
 	}
 	var res Result
 	var errs []RecordError
@@ -41,7 +50,7 @@ func Ingest(ctx context.Context, store *db.Store, source string, recs []Record) 
 	good := make([]int, 0, len(recs))
 	for i := range recs {
 		r := &recs[i]
-		if field, reason := r.check(); field != "" {
+		if field, reason := r.check(w); field != "" {
 			errs = append(errs, RecordError{Index: i, CallID: r.CallID, Field: field,
 				Reason: reason})
 			continue
@@ -203,9 +212,19 @@ func (b *batch) insert(ctx context.Context, q *db.Queries) ([]storedRecord, erro
 		if r.Answer != nil {
 			p.Answered[k], p.AnsweredAts[k] = true, *r.Answer
 		}
-		p.DurationSeconds[k], p.BilledSeconds[k] = int32(r.Duration), int32(r.BilledSec)
-		p.BilledMinutes[k], p.Outcomes[k], p.HangupCauses[k] = int32(rr.minutes), r.Outcome,
-			r.HangupCause
+		// check bounds a call to 48 hours, so these fit; were one not to, the batch
+		// fails rather than storing a truncated value.
+		for _, c := range []struct {
+			dst *int32
+			v   int
+		}{{&p.DurationSeconds[k], r.Duration}, {&p.BilledSeconds[k], r.BilledSec},
+			{&p.BilledMinutes[k], rr.minutes}} {
+			if c.v < 0 || c.v > math.MaxInt32 {
+				return nil, fmt.Errorf("call record %q: %d seconds do not fit", r.CallID, c.v)
+			}
+			*c.dst = int32(c.v)
+		}
+		p.Outcomes[k], p.HangupCauses[k] = r.Outcome, r.HangupCause
 		p.Prices[k], p.Amounts[k] = rr.price, rr.amount
 	}
 	rows, err := q.CreateCDRs(ctx, p)

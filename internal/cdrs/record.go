@@ -58,15 +58,44 @@ type RecordError struct {
 	Reason string `json:"reason"`
 }
 
+// MaxCall is the longest call accepted, from start to end.
+const MaxCall = 48 * time.Hour
+
+// The window of start times accepted: a record may start at most FutureSlack after
+// now (the clocks of the switch and the console differ a little), and a record the
+// platform posts at most MaxAge before now. Switch files imported by operators may
+// hold older calls, so the age limit applies only where Ingest is told so.
+const (
+	FutureSlack = 5 * time.Minute
+	MaxAge      = 365 * 24 * time.Hour
+)
+
 // BilledMinutes is the number of started minutes in billed seconds: 0 s is 0,
-// 1 to 60 s is 1, 61 s is 2.
+// 1 to 60 s is 1, 61 s is 2. It does not overflow however large billedSec is.
 func BilledMinutes(billedSec int) int {
-	return (billedSec + 59) / 60
+	if billedSec <= 0 {
+		return 0
+	}
+	m := billedSec / 60
+	if billedSec%60 != 0 {
+		m++
+	}
+	return m
 }
+
+// wholeSeconds is d plus the one second of slack a switch's rounding may need, in
+// whole seconds (rounded down): the most seconds a record may report for d.
+func wholeSeconds(d time.Duration) int {
+	return int((d + time.Second) / time.Second)
+}
+
+// window is the range of start times Ingest accepts; a zero oldest has no lower
+// bound.
+type window struct{ oldest, latest time.Time }
 
 // check validates r's own fields (not its app, which needs the database) and fills
 // in its duration. It returns the field at fault and why.
-func (r *Record) check() (field, reason string) {
+func (r *Record) check(w window) (field, reason string) {
 	switch {
 	case strings.TrimSpace(r.CallID) == "":
 		return "call_id", "is required"
@@ -88,12 +117,19 @@ func (r *Record) check() (field, reason string) {
 		return "outcome", "must be one of " + strings.Join(Outcomes, ", ")
 	case r.Start.IsZero():
 		return "start_time", "is required"
+	case r.Start.After(w.latest):
+		return "start_time", "is in the future"
+	case !w.oldest.IsZero() && r.Start.Before(w.oldest):
+		return "start_time", "is more than a year ago"
 	case r.End.IsZero():
 		return "end_time", "is required"
 	case r.End.Before(r.Start):
 		return "end_time", "is before start_time"
-	case r.End.Sub(r.Start) > 48*time.Hour:
+	case r.End.Sub(r.Start) > MaxCall:
 		return "end_time", "is more than 48 hours after start_time"
+	case r.Duration > wholeSeconds(r.End.Sub(r.Start)):
+		return "duration", fmt.Sprintf("%d is more than the %d seconds from start_time "+
+			"to end_time", r.Duration, int(r.End.Sub(r.Start)/time.Second))
 	case r.Answer != nil && (r.Answer.Before(r.Start) || r.Answer.After(r.End)):
 		return "answer_time", "must be between start_time and end_time"
 	case r.Outcome == OutcomeAnswered && r.Answer == nil:
@@ -106,11 +142,14 @@ func (r *Record) check() (field, reason string) {
 		return "billed_seconds", "must be 0 when the call was not answered"
 	}
 	if r.Answer != nil {
-		// The switch rounds; allow it a second over the time from answer to end.
+		// The switch rounds; allow it a second over the time from answer to end. The
+		// comparison is in whole seconds: billed seconds are never multiplied, so no
+		// value overflows, and with the 48-hour bound on the call above, what passes
+		// fits the database's int4 columns.
 		talk := r.End.Sub(*r.Answer)
-		if time.Duration(r.BilledSec)*time.Second > talk+time.Second {
+		if r.BilledSec > wholeSeconds(talk) {
 			return "billed_seconds", fmt.Sprintf("is more than the %d seconds from "+
-				"answer_time to end_time", int(talk.Seconds()))
+				"answer_time to end_time", int(talk/time.Second))
 		}
 	}
 	if r.Duration < 0 {
