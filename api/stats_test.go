@@ -26,11 +26,14 @@ func TestStatsBeijingDaysTotalsAndIsolation(t *testing.T) {
 	otherApp := insertApp(t, env, other.SID, "voice_code", "live")
 	beijing := time.FixedZone("CST", 8*3600)
 
-	// A call at 23:59:59 and one at 00:00:00 Beijing time fall on two days.
-	// TODO: the intake refuses calls that started over a year ago, so from November
-	// 2027 these fixed days must move (the queries below name them too).
-	late := time.Date(2026, 11, 3, 23, 59, 59, 0, beijing)
-	early := time.Date(2026, 11, 4, 0, 0, 0, 0, beijing)
+	// A call at 23:59:59 and one at 00:00:00 Beijing time fall on two days: the 3rd
+	// and the 4th of last month (the intake takes calls of the past year only).
+	now := time.Now().In(beijing)
+	monthStart := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, beijing)
+	early := monthStart.AddDate(0, 0, 3)
+	late := early.Add(-time.Second)
+	d3, d4 := late.Format(time.DateOnly), early.Format(time.DateOnly)
+	mFrom, mTo := monthStart.Format(time.DateOnly), monthStart.AddDate(0, 1, -1).Format(time.DateOnly)
 	batch := []map[string]any{call("late", app, late, 30, "answered"),
 		call("early", app, early, 0, "busy")}
 	// More calls over the two days, with all sorts of lengths.
@@ -50,12 +53,12 @@ func TestStatsBeijingDaysTotalsAndIsolation(t *testing.T) {
 	postBatch(t, env, call("o-1", otherApp, early, 100, "answered"))
 
 	st := env.Must(t, http.StatusOK, req{Method: "GET",
-		Path: "/v1/stats/sessions?from=2026-11-03&to=2026-11-03", Token: dev.Token})
+		Path: "/v1/stats/sessions?from=" + d3 + "&to=" + d3, Token: dev.Token})
 	day3 := items(st)
 	st = env.Must(t, http.StatusOK, req{Method: "GET",
-		Path: "/v1/stats/sessions?from=2026-11-04&to=2026-11-04", Token: dev.Token})
+		Path: "/v1/stats/sessions?from=" + d4 + "&to=" + d4, Token: dev.Token})
 	day4 := items(st)
-	if len(day3) != 1 || len(day4) != 1 || day3[0]["day"] != "2026-11-03" {
+	if len(day3) != 1 || len(day4) != 1 || day3[0]["day"] != d3 {
 		t.Fatalf("days: %v %v", day3, day4)
 	}
 	// Independently: calls i<20 start before midnight, plus "late"; the others after.
@@ -65,7 +68,7 @@ func TestStatsBeijingDaysTotalsAndIsolation(t *testing.T) {
 
 	// The totals equal the sums of the records themselves, page by page.
 	all := env.Must(t, http.StatusOK, req{Method: "GET",
-		Path: "/v1/stats/sessions?from=2026-11-01&to=2026-11-30", Token: dev.Token})
+		Path: "/v1/stats/sessions?from=" + mFrom + "&to=" + mTo, Token: dev.Token})
 	total := all.JSON["total"].(map[string]any)
 	var calls, answered, minutes, seconds float64
 	cursor := ""
@@ -108,7 +111,7 @@ func TestStatsBeijingDaysTotalsAndIsolation(t *testing.T) {
 
 	// Filters: the Beijing midnight, outcome, call type.
 	after := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/cdrs?limit=100&" +
-		"from=2026-11-04T00:00:00%2B08:00&to=2026-11-04T00:00:01%2B08:00", Token: dev.Token})
+		"from=" + d4 + "T00:00:00%2B08:00&to=" + d4 + "T00:00:01%2B08:00", Token: dev.Token})
 	if got := items(after); len(got) != 1 || got[0]["call_id"] != "early" {
 		t.Errorf("records of the first second of 11-04: %v", got)
 	}
@@ -119,7 +122,7 @@ func TestStatsBeijingDaysTotalsAndIsolation(t *testing.T) {
 	cursor = ""
 	for {
 		page := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/cdrs?limit=5&" +
-			"from=2026-11-03T12:00:00%2B08:00&to=2026-11-04T00:00:00%2B08:00&cursor=" + cursor,
+			"from=" + d3 + "T12:00:00%2B08:00&to=" + d4 + "T00:00:00%2B08:00&cursor=" + cursor,
 			Token: dev.Token})
 		for _, c := range items(page) {
 			inRange = append(inRange, c["call_id"].(string))
@@ -154,7 +157,7 @@ func TestStatsBeijingDaysTotalsAndIsolation(t *testing.T) {
 		t.Errorf("export: %d rows, %v", len(rows), err)
 	}
 	for _, path := range []string{"/v1/cdrs", "/v1/cdrs?app_id=" + app,
-		"/v1/stats/sessions?from=2026-11-01&to=2026-11-30&app_id=" + app} {
+		"/v1/stats/sessions?from=" + mFrom + "&to=" + mTo + "&app_id=" + app} {
 		r := env.Must(t, http.StatusOK, req{Method: "GET", Path: path, Token: other.Token})
 		for _, it := range items(r) {
 			if it["app_id"] != otherApp {
