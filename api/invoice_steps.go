@@ -165,6 +165,18 @@ func (s *Server) issueInvoice(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.Conflict, "the invoice is %s; it is issued once approved",
 			inv.Status)
 	}
+	// The unique index refuses a number taken meanwhile; this answers the usual case
+	// before the workflow is asked.
+	taken, err := s.store.InvoiceNumberTaken(r.Context(), db.InvoiceNumberTakenParams{
+		InvoiceNumber: number, ID: inv.ID,
+	})
+	if err != nil {
+		return err
+	}
+	if taken {
+		return apperr.New(apperr.Conflict, "the invoice number %s is already used by another "+
+			"invoice", number)
+	}
 	return s.invoiceStep(w, r, inv, workflows.InvoiceIssueUpdate, activities.InvoiceIssued,
 		same, true, workflows.InvoiceIssue{InvoiceNumber: number})
 }
