@@ -47,6 +47,11 @@ func (a *Activities) AdvanceInvoice(ctx context.Context, s InvoiceStep) error {
 			InvoiceNumber: nonEmpty(s.InvoiceNumber), Courier: nonEmpty(s.Courier),
 			TrackingNumber: nonEmpty(s.TrackingNumber), DeliveredBy: nonEmpty(s.DeliveredBy),
 		})
+		if c, dup := db.IsUniqueViolation(err); dup && c == "invoices_invoice_number" {
+			return temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("the invoice number %s is already used by another invoice",
+					s.InvoiceNumber), "InvoiceNumberTaken", nil)
+		}
 		if err != nil {
 			return fmt.Errorf("advancing invoice: %w", err)
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -36,6 +37,10 @@ type billingRunJSON struct {
 	CompletedAt *time.Time `json:"completed_at,omitempty"`
 }
 
+// maxBillingRunMonthsBack is how far back a run may be started: older months were
+// charged long ago or predate the console.
+const maxBillingRunMonthsBack = 12
+
 type startBillingRunRequest struct {
 	Month string `json:"month"`
 }
@@ -45,16 +50,23 @@ func (s *Server) startBillingRun(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if _, err := billing.ParseMonth("month", req.Month); err != nil {
+	start, err := billing.ParseMonth("month", req.Month)
+	if err != nil {
 		return err
 	}
-	if req.Month > ledger.Month(s.now()) {
+	current := ledger.Month(s.now())
+	if req.Month > current {
 		return apperr.Field("month", "must not be after the current Beijing month")
+	}
+	if first, _ := billing.ParseMonth("month", current); start.Before(
+		first.AddDate(0, -maxBillingRunMonthsBack, 0)) {
+		return apperr.Field("month", fmt.Sprintf(
+			"must be at most %d months before the current Beijing month", maxBillingRunMonthsBack))
 	}
 
 	workflowID := workflows.BillingRunWorkflowID(s.cfg.TaskQueue, req.Month)
 	operator := caller(r.Context()).SID
-	err := s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
+	err = s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {
 		if err := q.CreateBillingRun(r.Context(), db.CreateBillingRunParams{
 			Month: req.Month, StartedBy: operator,
 		}); err != nil {

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -101,11 +102,16 @@ func TestBillingRunChargesEveryLiveIVRAppOnce(t *testing.T) {
 	if n := countRows(t, env, `SELECT count(*) FROM ledger_entries WHERE category = 'ivr_app_rent'`); n != 3 {
 		t.Errorf("%d rent charges after a second start, want 3", n)
 	}
-	for _, bad := range []any{"2026-13", "26-01", "9999-01", "", 202612, nil,
+	// Thirteen months before this Beijing month is too far back.
+	first, _ := billing.ParseMonth("month", month)
+	past := ledger.Month(first.AddDate(0, -13, 0))
+	for _, bad := range []any{"2026-13", "26-01", "9999-01", "", 202612, nil, "1970-01", past,
 		map[string]any{"y": 2026}} {
 		r := env.Do(t, req{Method: "POST", Path: "/v1/ops/billing-runs", Token: ops.Token,
 			Body: map[string]any{"month": bad}})
-		if r.Status != http.StatusBadRequest || r.ErrorCode() != "invalid_request" {
+		_, isText := bad.(string)
+		if r.Status != http.StatusBadRequest || r.ErrorCode() != "invalid_request" ||
+			(isText && !strings.Contains(string(r.Body), `"field":"month"`)) {
 			t.Errorf("month %v: %d %s", bad, r.Status, r.Body)
 		}
 	}

@@ -165,6 +165,22 @@ func (s *Server) issueInvoice(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.Conflict, "the invoice is %s; it is issued once approved",
 			inv.Status)
 	}
+	// The unique index refuses a number taken meanwhile; this answers the usual case
+	// before the workflow is asked.
+	// TODO: when two invoices race for one number, the loser's issue Update fails and,
+	// its Update ID being the step's name, answers that failure again to a retry with
+	// another number; the operator cannot issue that invoice until the workflow's
+	// Update IDs carry the number.
+	taken, err := s.store.InvoiceNumberTaken(r.Context(), db.InvoiceNumberTakenParams{
+		InvoiceNumber: number, ID: inv.ID,
+	})
+	if err != nil {
+		return err
+	}
+	if taken {
+		return apperr.New(apperr.Conflict, "the invoice number %s is already used by another "+
+			"invoice", number)
+	}
 	return s.invoiceStep(w, r, inv, workflows.InvoiceIssueUpdate, activities.InvoiceIssued,
 		same, true, workflows.InvoiceIssue{InvoiceNumber: number})
 }

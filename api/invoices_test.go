@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,7 +10,9 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/temporal"
 
+	"github.com/yiyun-console/console/activities"
 	"github.com/yiyun-console/console/db"
 	"github.com/yiyun-console/console/internal/ledger"
 	"github.com/yiyun-console/console/internal/money"
@@ -316,5 +319,64 @@ func TestInvoiceConcurrentApplications(t *testing.T) {
 	if accepted != 8 || sum != 480_000 || invoiceable(t, env, dev) != "20.000" {
 		t.Errorf("accepted %d (statuses %v), invoiced %d li; want 8 and 480000", accepted,
 			statuses, sum)
+	}
+}
+
+// An invoice number is issued once: a second invoice is refused it and stays
+// approved, ready for its own number.
+func TestInvoiceNumberIssuedOnce(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	dev := env.Developer(t)
+	reviewer := env.Staff(t, "reviewer")
+	operator := env.Staff(t, "operator")
+	verified(t, env, dev, reviewer, "personal")
+	topUp(t, env, dev.SID, 500, dev.SID)
+	env.Must(t, http.StatusOK, req{Method: "PUT", Path: "/v1/invoice-profile", Token: dev.Token,
+		Body: map[string]any{"invoice_type": "personal"}})
+	env.Must(t, http.StatusOK, req{Method: "PUT", Path: "/v1/mailing-address", Token: dev.Token,
+		Body: testMailing})
+	var invoices []string
+	for _, key := range []string{"n1", "n2"} {
+		a := apply(t, env, dev, "100.00", key)
+		if a.Status != http.StatusCreated {
+			t.Fatalf("application %s: %d %s", key, a.Status, a.Body)
+		}
+		step(t, env, reviewer, "/v1/review/invoices/"+a.Str("id")+"/decision", http.StatusOK,
+			map[string]any{"decision": "approve"})
+		invoices = append(invoices, a.Str("id"))
+	}
+	step(t, env, operator, "/v1/ops/invoices/"+invoices[0]+"/issue", http.StatusOK,
+		map[string]any{"invoice_number": "044001900222"})
+	// The same number again for the same invoice is the same step.
+	step(t, env, operator, "/v1/ops/invoices/"+invoices[0]+"/issue", http.StatusOK,
+		map[string]any{"invoice_number": "044001900222"})
+	r := step(t, env, operator, "/v1/ops/invoices/"+invoices[1]+"/issue", http.StatusConflict,
+		map[string]any{"invoice_number": "044001900222"})
+	if r.ErrorCode() != "conflict" || !strings.Contains(string(r.Body), "already used") {
+		t.Errorf("second invoice with the same number: %s", r.Body)
+	}
+	second := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/invoices/" + invoices[1],
+		Token: dev.Token})
+	if second.Str("status") != "approved" || second.Str("invoice_number") != "" {
+		t.Errorf("second invoice after the refusal: %s", second.Body)
+	}
+	if n := countRows(t, env, `SELECT count(*) FROM invoices WHERE invoice_number = $1`,
+		"044001900222"); n != 1 {
+		t.Errorf("%d invoices carry the number, want 1", n)
+	}
+
+	// Were the check passed by a race, the index refuses the step without retrying.
+	err := env.Acts.AdvanceInvoice(context.Background(), activities.InvoiceStep{
+		InvoiceID: invoices[1], AccountSID: dev.SID, From: activities.InvoiceApproved,
+		To: activities.InvoiceIssued, InvoiceNumber: "044001900222"})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != "InvoiceNumberTaken" {
+		t.Errorf("advancing with a taken number: %v", err)
+	}
+
+	r = step(t, env, operator, "/v1/ops/invoices/"+invoices[1]+"/issue", http.StatusOK,
+		map[string]any{"invoice_number": "044001900223"})
+	if r.Str("status") != "issued" || r.Str("invoice_number") != "044001900223" {
+		t.Errorf("second invoice with its own number: %s", r.Body)
 	}
 }

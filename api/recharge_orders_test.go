@@ -282,6 +282,17 @@ func TestBankTransferConfirm(t *testing.T) {
 		balance(t, env, dev) != "1000000.000" {
 		t.Fatalf("confirm: %s then %s", first.Body, second.Body)
 	}
+	// Another reference for the confirmed order is refused and changes nothing.
+	other := env.Do(t, req{Method: "POST", Path: path, Token: ops.Token,
+		Body: map[string]any{"reference": "BANK-2"}})
+	if other.Status != http.StatusConflict || other.ErrorCode() != "conflict" {
+		t.Errorf("confirm with another reference: %d %s", other.Status, other.Body)
+	}
+	if n := countRows(t, env, `SELECT count(*) FROM recharge_orders WHERE id = $1
+		AND channel_txn = 'BANK-1'`, id); n != 1 || balance(t, env, dev) != "1000000.000" {
+		t.Errorf("after another reference: %d orders with BANK-1, balance %s", n,
+			balance(t, env, dev))
+	}
 	ledgerOK(t, env)
 }
 

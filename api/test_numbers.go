@@ -1,12 +1,16 @@
 package api
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/yiyun-console/console/activities"
 	"github.com/yiyun-console/console/db"
 	"github.com/yiyun-console/console/internal/apperr"
 	"github.com/yiyun-console/console/internal/ids"
@@ -48,6 +52,62 @@ func toTestNumberJSON(n db.TestNumber) testNumberJSON {
 	return j
 }
 
+// The resend limits of verification codes, counted in Postgres so they hold across
+// API processes: per account and mobile testCodesShort in testCodeShortWindow and
+// testCodesLong in testCodeLongWindow, and per account testCodesPerAccount in
+// testCodeLongWindow across mobiles.
+//
+// TODO: a code resent by a retry of SendTestNumberCode (after the SMS gateway failed)
+// is not counted; retries are bounded by the activity's timeouts, not by these limits.
+const (
+	testCodesShort      = 3
+	testCodeShortWindow = 10 * time.Minute
+	testCodesLong       = 10
+	testCodeLongWindow  = 24 * time.Hour
+	testCodesPerAccount = 20
+)
+
+// testCodeRetryAt returns when another code may be texted for the account and
+// mobile, or the zero time when one may be now. q runs in the transaction holding
+// the account's row lock, so concurrent additions are counted one after another.
+func testCodeRetryAt(ctx context.Context, q *db.Queries, sid, mobile string,
+	now time.Time) (time.Time, error) {
+	limits := []struct {
+		mobile *string
+		max    int32
+		window time.Duration
+	}{
+		{&mobile, testCodesShort, testCodeShortWindow},
+		{&mobile, testCodesLong, testCodeLongWindow},
+		{nil, testCodesPerAccount, testCodeLongWindow},
+	}
+	var retry time.Time
+	for _, l := range limits {
+		// With max codes since now-window, the max-th newest must leave the window.
+		at, err := q.NthRecentTestNumberCode(ctx, db.NthRecentTestNumberCodeParams{
+			AccountSid: sid, Mobile: l.mobile, Since: now.Add(-l.window), Nth: l.max - 1,
+		})
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, err
+		}
+		if end := at.Add(l.window); end.After(retry) {
+			retry = end
+		}
+	}
+	return retry, nil
+}
+
+// secondsUntil is the whole seconds from now until t, at least 1.
+func secondsUntil(now, t time.Time) int {
+	if s := int(math.Ceil(t.Sub(now).Seconds())); s > 1 {
+		return s
+	}
+	return 1
+}
+
 type addTestNumberRequest struct {
 	Mobile string `json:"mobile"`
 }
@@ -66,6 +126,7 @@ func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	sid := caller(ctx).SID
 	var tn db.TestNumber
+	var retryAt time.Time
 	ran, err := s.idempotent(w, r, body, func(q *db.Queries, _ pgxTx) (int, any, error) {
 		// The account row serialises concurrent additions, so the limit holds.
 		if _, err := q.GetAccountBySIDForUpdate(ctx, sid); err != nil {
@@ -79,6 +140,14 @@ func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
 			return 0, nil, apperr.New(apperr.Conflict,
 				"an account may have at most %d test numbers; delete one first", maxTestNumbers)
 		}
+		if retry, err := testCodeRetryAt(ctx, q, sid, mobile, s.now()); err != nil {
+			return 0, nil, err
+		} else if !retry.IsZero() {
+			retryAt = retry
+			return 0, nil, apperr.New(apperr.RateLimited,
+				"too many verification codes were sent; try again after %s (in %d seconds)",
+				retry.UTC().Format(time.RFC3339), secondsUntil(s.now(), retry))
+		}
 		expires := s.now().Add(workflows.TestCodeValidity)
 		tn, err = q.CreateTestNumber(ctx, db.CreateTestNumberParams{
 			ID: ids.New(), AccountSid: sid, Mobile: mobile, ExpiresAt: &expires,
@@ -87,6 +156,16 @@ func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
 			return 0, nil, apperr.New(apperr.Conflict, "this mobile is already a test number")
 		}
 		if err != nil {
+			return 0, nil, err
+		}
+		if err := q.RecordTestNumberCode(ctx, db.RecordTestNumberCodeParams{
+			AccountSid: sid, Mobile: mobile, CreatedAt: s.now(),
+		}); err != nil {
+			return 0, nil, err
+		}
+		if err := q.PurgeTestNumberCodes(ctx, db.PurgeTestNumberCodesParams{
+			AccountSid: sid, Before: s.now().Add(-testCodeLongWindow),
+		}); err != nil {
 			return 0, nil, err
 		}
 		err = wfstart.Enqueue(ctx, q, wfstart.Request{
@@ -98,6 +177,9 @@ func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
 		return http.StatusCreated, toTestNumberJSON(tn), err
 	})
 	if err != nil {
+		if !retryAt.IsZero() {
+			w.Header().Set("Retry-After", strconv.Itoa(secondsUntil(s.now(), retryAt)))
+		}
 		return err
 	}
 	if ran {
@@ -145,7 +227,8 @@ type verifyRequest struct {
 	Code string `json:"code"`
 }
 
-// verifyTestNumber hands a code to the number's workflow, which counts the tries.
+// verifyTestNumber hands the HMAC of a code to the number's workflow, which compares
+// it with the one of the code sent and counts the tries.
 func (s *Server) verifyTestNumber(w http.ResponseWriter, r *http.Request) error {
 	id := chi.URLParam(r, "id")
 	if !ids.Valid(id) {
@@ -167,9 +250,14 @@ func (s *Server) verifyTestNumber(w http.ResponseWriter, r *http.Request) error 
 	if tn.Status != "pending" {
 		return apperr.New(apperr.Conflict, "the test number is %s", tn.Status)
 	}
+	if len(tn.CodeSalt) == 0 {
+		return apperr.New(apperr.Conflict, "the code is still being sent")
+	}
+	// The workflow gets the code's HMAC keyed with the stored salt, never the code.
+	proof := activities.TestCodeHMAC(tn.CodeSalt, tn.ID, req.Code)
 	var res workflows.TestNumberResult
 	if err := s.askWorkflow(r.Context(), workflows.TestNumberID(id),
-		workflows.TestNumberVerifyUpdate, ids.New(), &res, req.Code); err != nil {
+		workflows.TestNumberVerifyUpdate, ids.New(), &res, proof); err != nil {
 		return err
 	}
 	switch res.Status {

@@ -1,12 +1,19 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
+
+	"github.com/yiyun-console/console/activities"
 	"github.com/yiyun-console/console/internal/testenv"
+	"github.com/yiyun-console/console/workflows"
 )
 
 var smsCode = regexp.MustCompile(`验证码为 ([0-9]{6})`)
@@ -130,4 +137,129 @@ func TestTestNumbers(t *testing.T) {
 	}
 	env.Must(t, http.StatusForbidden, testenv.Request{Method: "GET", Path: "/v1/ops/sms-outbox",
 		Token: dev.Token})
+}
+
+// outboxCodes counts the codes texted to mobile.
+func outboxCodes(t testing.TB, env *testenv.Env, op testenv.User, mobile string) int {
+	t.Helper()
+	r := env.Must(t, http.StatusOK, testenv.Request{Method: "GET",
+		Path: "/v1/ops/sms-outbox?limit=100&mobile=" + mobile, Token: op.Token})
+	return len(smsCode.FindAllString(string(r.Body), -1))
+}
+
+// Deleting and adding a number again texts at most 3 codes in 10 minutes, 10 a day
+// per mobile and 20 a day per account; beyond that nothing is created or sent.
+func TestTestNumberResendLimits(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	op := env.Staff(t, "operator")
+	dev := env.Developer(t)
+	const mobile = "13800000011"
+	add := func(m string) testenv.Response {
+		return env.Do(t, testenv.Request{Method: "POST", Path: "/v1/test-numbers",
+			Token: dev.Token, Body: map[string]any{"mobile": m}})
+	}
+	for i := 1; i <= 3; i++ {
+		r := add(mobile)
+		if r.Status != http.StatusCreated {
+			t.Fatalf("addition #%d: %d %s", i, r.Status, r.Body)
+		}
+		eventually(t, "code #"+r.Str("id"), func() bool {
+			return outboxCodes(t, env, op, mobile) == i
+		})
+		env.Must(t, http.StatusNoContent, testenv.Request{Method: "DELETE",
+			Path: "/v1/test-numbers/" + r.Str("id"), Token: dev.Token})
+	}
+	r := add(mobile)
+	if r.Status != http.StatusTooManyRequests || r.ErrorCode() != "rate_limited" ||
+		!strings.Contains(string(r.Body), "try again after") {
+		t.Fatalf("fourth addition within 10 minutes: %d %s", r.Status, r.Body)
+	}
+	if s, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || s < 540 || s > 600 {
+		t.Errorf("Retry-After %q, want about 600 seconds", r.Header.Get("Retry-After"))
+	}
+	time.Sleep(time.Second)
+	if n := outboxCodes(t, env, op, mobile); n != 3 {
+		t.Errorf("%d codes sent, want 3", n)
+	}
+	if n := countRows(t, env, `SELECT count(*) FROM test_numbers WHERE mobile = $1`, mobile); n != 0 {
+		t.Errorf("%d test numbers after the refusal, want 0", n)
+	}
+	// Another mobile is not limited by this one's codes.
+	if r := add("13800000012"); r.Status != http.StatusCreated {
+		t.Errorf("another mobile: %d %s", r.Status, r.Body)
+	}
+
+	// The counts are kept in Postgres: codes sent by any process, earlier today.
+	backdate := func(m string, n int, ago time.Duration) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			if _, err := env.Store().Pool.Exec(context.Background(), `INSERT INTO test_number_codes
+				(account_sid, mobile, created_at) VALUES ($1, $2, $3)`, dev.SID, m,
+				time.Now().Add(-ago)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	backdate("13800000013", 10, 2*time.Hour)
+	if r := add("13800000013"); r.Status != http.StatusTooManyRequests {
+		t.Errorf("an eleventh code in a day: %d %s", r.Status, r.Body)
+	}
+	// 4 codes so far today plus 10 above plus 6 more make 20 across mobiles.
+	backdate("13800000014", 6, time.Hour)
+	r = add("13800000015")
+	if r.Status != http.StatusTooManyRequests || !strings.Contains(string(r.Body), "try again") {
+		t.Errorf("a twenty-first code in a day: %d %s", r.Status, r.Body)
+	}
+	if s, _ := strconv.Atoi(r.Header.Get("Retry-After")); s < 22*3600 || s > 22*3600+10 {
+		t.Errorf("Retry-After %q, want 22 hours", r.Header.Get("Retry-After"))
+	}
+	// Codes older than a day count no more.
+	if _, err := env.Store().Pool.Exec(context.Background(), `UPDATE test_number_codes
+		SET created_at = created_at - interval '1 day' WHERE mobile <> $1`, mobile); err != nil {
+		t.Fatal(err)
+	}
+	if r := add("13800000015"); r.Status != http.StatusCreated {
+		t.Errorf("after a day: %d %s", r.Status, r.Body)
+	}
+}
+
+// The code never enters the workflow's history: the verify Update carries a salted
+// HMAC, and neither the code nor its unsalted hash appear.
+func TestTestNumberCodeNotInHistory(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	op := env.Staff(t, "operator")
+	dev := env.Developer(t)
+	add := env.Must(t, http.StatusCreated, testenv.Request{Method: "POST",
+		Path: "/v1/test-numbers", Token: dev.Token, Body: map[string]any{"mobile": "13800000021"}})
+	id := add.Str("id")
+	code := latestCode(t, env, op, "13800000021")
+	if r := verify(t, env, dev, id, code); r.Status != http.StatusOK || r.Str("status") != "verified" {
+		t.Fatalf("verify: %d %s", r.Status, r.Body)
+	}
+	ctx := context.Background()
+	unsalted := activities.TestCodeHash(id, code)
+	updates := 0
+	iter := env.App.Temporal.GetWorkflowHistory(ctx, workflows.TestNumberID(id), "", false, 0)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var payloads []*commonpb.Payload
+		if a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); a != nil {
+			updates++
+			payloads = a.GetAcceptedRequest().GetInput().GetArgs().GetPayloads()
+		}
+		if a := ev.GetActivityTaskCompletedEventAttributes(); a != nil {
+			payloads = a.GetResult().GetPayloads()
+		}
+		for _, p := range payloads {
+			if s := string(p.GetData()); strings.Contains(s, code) || strings.Contains(s, unsalted) {
+				t.Errorf("event %d %s holds the code: %s", ev.GetEventId(), ev.GetEventType(), s)
+			}
+		}
+	}
+	if updates != 1 {
+		t.Errorf("%d verify Updates in the history, want 1", updates)
+	}
 }

@@ -236,6 +236,23 @@ func (q *Queries) GetInvoiceableAmount(ctx context.Context, accountSid string) (
 	return invoiceable_li, err
 }
 
+const invoiceNumberTaken = `-- name: InvoiceNumberTaken :one
+SELECT EXISTS (SELECT 1 FROM invoices WHERE invoice_number = $1 AND id <> $2)
+`
+
+type InvoiceNumberTakenParams struct {
+	InvoiceNumber string
+	ID            string
+}
+
+// Whether another invoice already carries an invoice number.
+func (q *Queries) InvoiceNumberTaken(ctx context.Context, arg InvoiceNumberTakenParams) (bool, error) {
+	row := q.db.QueryRow(ctx, invoiceNumberTaken, arg.InvoiceNumber, arg.ID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const listInvoicesByAccount = `-- name: ListInvoicesByAccount :many
 SELECT id, account_sid, amount_li, status, invoice_type, title, taxpayer_id_cipher, address, phone, bank_name, bank_account, recipient, mobile, province, city, district, street, postcode, reject_reason, reviewer_sid, invoice_number, courier, tracking_number, delivered_by, created_at, updated_at FROM invoices
 WHERE account_sid = $1

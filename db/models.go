@@ -320,6 +320,14 @@ type TestNumber struct {
 	VerifiedAt *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	CodeSalt   []byte
+}
+
+type TestNumberCode struct {
+	ID         int64
+	AccountSid string
+	Mobile     string
+	CreatedAt  time.Time
 }
 
 type Ticket struct {

@@ -24,7 +24,7 @@ func (q *Queries) CountLiveTestNumbers(ctx context.Context, accountSid string) (
 const createTestNumber = `-- name: CreateTestNumber :one
 INSERT INTO test_numbers (id, account_sid, mobile, expires_at)
 VALUES ($1, $2, $3, $4)
-RETURNING id, account_sid, mobile, status, code_hash, attempts, expires_at, verified_at, created_at, updated_at
+RETURNING id, account_sid, mobile, status, code_hash, attempts, expires_at, verified_at, created_at, updated_at, code_salt
 `
 
 type CreateTestNumberParams struct {
@@ -53,6 +53,7 @@ func (q *Queries) CreateTestNumber(ctx context.Context, arg CreateTestNumberPara
 		&i.VerifiedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CodeSalt,
 	)
 	return i, err
 }
@@ -75,7 +76,7 @@ func (q *Queries) DeleteTestNumber(ctx context.Context, arg DeleteTestNumberPara
 }
 
 const getTestNumber = `-- name: GetTestNumber :one
-SELECT id, account_sid, mobile, status, code_hash, attempts, expires_at, verified_at, created_at, updated_at FROM test_numbers WHERE id = $1 AND account_sid = $2
+SELECT id, account_sid, mobile, status, code_hash, attempts, expires_at, verified_at, created_at, updated_at, code_salt FROM test_numbers WHERE id = $1 AND account_sid = $2
 `
 
 type GetTestNumberParams struct {
@@ -97,12 +98,13 @@ func (q *Queries) GetTestNumber(ctx context.Context, arg GetTestNumberParams) (T
 		&i.VerifiedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CodeSalt,
 	)
 	return i, err
 }
 
 const getTestNumberByID = `-- name: GetTestNumberByID :one
-SELECT id, account_sid, mobile, status, code_hash, attempts, expires_at, verified_at, created_at, updated_at FROM test_numbers WHERE id = $1
+SELECT id, account_sid, mobile, status, code_hash, attempts, expires_at, verified_at, created_at, updated_at, code_salt FROM test_numbers WHERE id = $1
 `
 
 func (q *Queries) GetTestNumberByID(ctx context.Context, id string) (TestNumber, error) {
@@ -119,12 +121,13 @@ func (q *Queries) GetTestNumberByID(ctx context.Context, id string) (TestNumber,
 		&i.VerifiedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.CodeSalt,
 	)
 	return i, err
 }
 
 const listTestNumbers = `-- name: ListTestNumbers :many
-SELECT id, account_sid, mobile, status, code_hash, attempts, expires_at, verified_at, created_at, updated_at FROM test_numbers
+SELECT id, account_sid, mobile, status, code_hash, attempts, expires_at, verified_at, created_at, updated_at, code_salt FROM test_numbers
 WHERE account_sid = $1
   AND ($2::timestamptz IS NULL
        OR (created_at, id) > ($2, $3::text))
@@ -164,6 +167,7 @@ func (q *Queries) ListTestNumbers(ctx context.Context, arg ListTestNumbersParams
 			&i.VerifiedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.CodeSalt,
 		); err != nil {
 			return nil, err
 		}
@@ -175,17 +179,79 @@ func (q *Queries) ListTestNumbers(ctx context.Context, arg ListTestNumbersParams
 	return items, nil
 }
 
+const nthRecentTestNumberCode = `-- name: NthRecentTestNumberCode :one
+SELECT created_at FROM test_number_codes
+WHERE account_sid = $1
+  AND ($2::text IS NULL OR mobile = $2)
+  AND created_at > $3
+ORDER BY created_at DESC
+OFFSET $4 LIMIT 1
+`
+
+type NthRecentTestNumberCodeParams struct {
+	AccountSid string
+	Mobile     *string
+	Since      time.Time
+	Nth        int32
+}
+
+// The time of the nth newest code (n counted from 0) texted for an account since
+// @since, to one mobile when mobile is given; no row means fewer were sent.
+func (q *Queries) NthRecentTestNumberCode(ctx context.Context, arg NthRecentTestNumberCodeParams) (time.Time, error) {
+	row := q.db.QueryRow(ctx, nthRecentTestNumberCode,
+		arg.AccountSid,
+		arg.Mobile,
+		arg.Since,
+		arg.Nth,
+	)
+	var created_at time.Time
+	err := row.Scan(&created_at)
+	return created_at, err
+}
+
+const purgeTestNumberCodes = `-- name: PurgeTestNumberCodes :exec
+DELETE FROM test_number_codes WHERE account_sid = $1 AND created_at < $2
+`
+
+type PurgeTestNumberCodesParams struct {
+	AccountSid string
+	Before     time.Time
+}
+
+func (q *Queries) PurgeTestNumberCodes(ctx context.Context, arg PurgeTestNumberCodesParams) error {
+	_, err := q.db.Exec(ctx, purgeTestNumberCodes, arg.AccountSid, arg.Before)
+	return err
+}
+
+const recordTestNumberCode = `-- name: RecordTestNumberCode :exec
+INSERT INTO test_number_codes (account_sid, mobile, created_at)
+VALUES ($1, $2, $3)
+`
+
+type RecordTestNumberCodeParams struct {
+	AccountSid string
+	Mobile     string
+	CreatedAt  time.Time
+}
+
+func (q *Queries) RecordTestNumberCode(ctx context.Context, arg RecordTestNumberCodeParams) error {
+	_, err := q.db.Exec(ctx, recordTestNumberCode, arg.AccountSid, arg.Mobile, arg.CreatedAt)
+	return err
+}
+
 const setTestNumberCode = `-- name: SetTestNumberCode :exec
-UPDATE test_numbers SET code_hash = $1, updated_at = now() WHERE id = $2
+UPDATE test_numbers SET code_hash = $1, code_salt = $2, updated_at = now()
+WHERE id = $3
 `
 
 type SetTestNumberCodeParams struct {
 	CodeHash []byte
+	CodeSalt []byte
 	ID       string
 }
 
 func (q *Queries) SetTestNumberCode(ctx context.Context, arg SetTestNumberCodeParams) error {
-	_, err := q.db.Exec(ctx, setTestNumberCode, arg.CodeHash, arg.ID)
+	_, err := q.db.Exec(ctx, setTestNumberCode, arg.CodeHash, arg.CodeSalt, arg.ID)
 	return err
 }
 

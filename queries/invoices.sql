@@ -69,3 +69,7 @@ WHERE status = @status
        OR (created_at, id) > (sqlc.narg(after_time), sqlc.narg(after_id)::text))
 ORDER BY created_at, id
 LIMIT @max_rows;
+
+-- name: InvoiceNumberTaken :one
+-- Whether another invoice already carries an invoice number.
+SELECT EXISTS (SELECT 1 FROM invoices WHERE invoice_number = @invoice_number AND id <> @id);

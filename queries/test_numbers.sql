@@ -24,9 +24,27 @@ LIMIT @max_rows;
 DELETE FROM test_numbers WHERE id = @id AND account_sid = @account_sid;
 
 -- name: SetTestNumberCode :exec
-UPDATE test_numbers SET code_hash = @code_hash, updated_at = now() WHERE id = @id;
+UPDATE test_numbers SET code_hash = @code_hash, code_salt = @code_salt, updated_at = now()
+WHERE id = @id;
 
 -- name: SetTestNumberStatus :execrows
 UPDATE test_numbers SET status = @status, attempts = @attempts, updated_at = now(),
     verified_at = CASE WHEN @status = 'verified' THEN now() ELSE verified_at END
 WHERE id = @id AND status = 'pending';
+
+-- name: NthRecentTestNumberCode :one
+-- The time of the nth newest code (n counted from 0) texted for an account since
+-- @since, to one mobile when mobile is given; no row means fewer were sent.
+SELECT created_at FROM test_number_codes
+WHERE account_sid = @account_sid
+  AND (sqlc.narg(mobile)::text IS NULL OR mobile = sqlc.narg(mobile))
+  AND created_at > @since
+ORDER BY created_at DESC
+OFFSET @nth LIMIT 1;
+
+-- name: RecordTestNumberCode :exec
+INSERT INTO test_number_codes (account_sid, mobile, created_at)
+VALUES (@account_sid, @mobile, @created_at);
+
+-- name: PurgeTestNumberCodes :exec
+DELETE FROM test_number_codes WHERE account_sid = @account_sid AND created_at < @before;

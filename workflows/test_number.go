@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"crypto/hmac"
 	"errors"
 	"time"
 
@@ -20,8 +21,13 @@ const (
 	TestCodeTries    = 5
 )
 
-// TestNumberVerifyUpdate carries a code the developer typed.
+// TestNumberVerifyUpdate carries activities.TestCodeHMAC of the code the developer
+// typed, computed by the API with the salt stored with the number: the code itself
+// never enters the workflow's history.
 const TestNumberVerifyUpdate = "verify"
+
+// testCodeHMACChange versions the switch from codes to their HMACs in the Update.
+const testCodeHMACChange = "test-code-hmac"
 
 // TestNumberID is the workflow ID of a test number's verification.
 func TestNumberID(testNumberID string) string { return "test-number/" + testNumberID }
@@ -52,10 +58,16 @@ func TestNumberWorkflow(ctx workflow.Context, in TestNumberInput) (TestNumberRes
 	attempts, verified, recorded := 0, false, false
 	over := func() bool { return verified || attempts >= TestCodeTries }
 
+	// Verifications started before this version were sent the code itself and held
+	// its unsalted hash; later ones are sent the code's TestCodeHMAC.
+	version := workflow.GetVersion(ctx, testCodeHMACChange, workflow.DefaultVersion, 1)
 	err := workflow.SetUpdateHandlerWithOptions(ctx, TestNumberVerifyUpdate,
-		func(ctx workflow.Context, code string) (TestNumberResult, error) {
+		func(ctx workflow.Context, proof string) (TestNumberResult, error) {
 			attempts++
-			if activities.TestCodeHash(in.TestNumberID, code) == hash {
+			if version == workflow.DefaultVersion {
+				proof = activities.TestCodeHash(in.TestNumberID, proof)
+			}
+			if hash != "" && hmac.Equal([]byte(proof), []byte(hash)) {
 				verified = true
 			}
 			if !over() {
@@ -70,7 +82,7 @@ func TestNumberWorkflow(ctx workflow.Context, in TestNumberInput) (TestNumberRes
 			}
 			return TestNumberResult{Status: "expired"}, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(code string) error {
+		workflow.UpdateHandlerOptions{Validator: func(proof string) error {
 			switch {
 			case hash == "":
 				return errors.New("the code is still being sent")

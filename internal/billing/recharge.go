@@ -52,7 +52,8 @@ type Settlement struct {
 // it locks the order, refuses a wrong amount, marks it paid (or paid_after_expiry when
 // it had expired) and credits the balance with the order's ledger key. A second
 // payment of a settled order changes nothing. Errors: apperr.NotFound for an unknown
-// order, apperr.Invalid for a wrong amount.
+// order, apperr.Invalid for a wrong amount, apperr.Conflict for an operator's
+// confirmation of a settled order with another reference than the one recorded.
 //
 // An order paid after it expired is credited all the same (the money was collected)
 // and operators are messaged to look at it.
@@ -66,6 +67,10 @@ func CreditOrder(ctx context.Context, q *db.Queries, p Payment) (Settlement, err
 			"the amount %s does not match the order's %s", p.Amount, money.Li(order.AmountLi))
 	}
 	if order.Status == OrderPaid || order.Status == OrderPaidAfterExpiry {
+		if p.ConfirmedBy != "" && order.ChannelTxn != p.ChannelTxn {
+			return Settlement{}, apperr.New(apperr.Conflict,
+				"the order was already confirmed with another reference")
+		}
 		return Settlement{Order: order}, nil
 	}
 
