@@ -166,11 +166,9 @@ func (s *Server) issueInvoice(w http.ResponseWriter, r *http.Request) error {
 			inv.Status)
 	}
 	// The unique index refuses a number taken meanwhile; this answers the usual case
-	// before the workflow is asked.
-	// TODO: when two invoices race for one number, the loser's issue Update fails and,
-	// its Update ID being the step's name, answers that failure again to a retry with
-	// another number; the operator cannot issue that invoice until the workflow's
-	// Update IDs carry the number.
+	// before the workflow is asked. When two invoices race for one number, the
+	// loser's issue Update fails; its Update ID carries the number, so the operator
+	// issues it again with another.
 	taken, err := s.store.InvoiceNumberTaken(r.Context(), db.InvoiceNumberTakenParams{
 		InvoiceNumber: number, ID: inv.ID,
 	})

@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -18,11 +21,19 @@ import (
 const workflowUpdateTimeout = 5 * time.Second
 
 // runWorkflowUpdate sends the Update name to a workflow that may not have started
-// yet (its start is still in the outbox). The Update ID is the Update's name, so
-// that the same step sent again after a timeout is applied once.
+// yet (its start is still in the outbox). The Update ID is the Update's name and a
+// digest of its arguments, so that the same step sent again after a timeout is
+// applied once, while the same step with other arguments (another invoice number
+// after a refusal) is a new Update.
 func (s *Server) runWorkflowUpdate(ctx context.Context, workflowID, name string, res any,
 	args ...any) error {
-	err := s.sendUpdate(ctx, workflowID, name, name, res, args)
+	b, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(b)
+	updateID := name + "/" + hex.EncodeToString(sum[:8])
+	err = s.sendUpdate(ctx, workflowID, name, updateID, res, args)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		return apperr.New(apperr.Unavailable,
