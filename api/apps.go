@@ -153,7 +153,7 @@ func checkAppName(v *apperr.Validation, s string) string {
 	case n > maxAppNameLen:
 		v.Addf("name", "must be at most %d characters (it has %d)", maxAppNameLen, n)
 	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
-		v.Add("name", "must not contain control characters")
+		v.Add("name", "must not contain control or invisible formatting characters")
 	}
 	return s
 }
