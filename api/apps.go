@@ -110,7 +110,7 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
 	// The answer shows the app token once; a replay under the same Idempotency-Key
 	// shows it again, so the stored answer is sealed.
 	var app db.App
-	ran, err := s.idempotentSum(w, r, idemRequest{Sum: sha256.Sum256(body), Seal: true},
+	ran, err := s.idempotentSum(w, r, idemRequest{Sum: jsonSum(body), Seal: true},
 		func(q *db.Queries, _ pgxTx) (int, any, error) {
 			token := ids.Token()
 			var err error
