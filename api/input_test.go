@@ -224,6 +224,14 @@ func TestUploadChecksImageConfig(t *testing.T) {
 	wantRefused(t, "10001 wide PNG", r, "file")
 	r = upload(t, env, dev.Token, "bad.png", pngWithSize(t, 40, 30, true))
 	wantRefused(t, "PNG with a broken header checksum", r, "file")
+	// A paletted PNG without its palette passes a look at its header but does
+	// not decode.
+	noPalette := bytes.Clone(pngBytes(t)[:33])
+	noPalette[24], noPalette[25] = 8, 3
+	binary.BigEndian.PutUint32(noPalette[29:], crc32.ChecksumIEEE(noPalette[12:29]))
+	noPalette = append(noPalette, 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82)
+	r = upload(t, env, dev.Token, "nopalette.png", noPalette)
+	wantRefused(t, "paletted PNG without a palette", r, "file")
 	if n := countRows(t, env, "SELECT count(*) FROM files"); n != 0 {
 		t.Errorf("%d refused files stored", n)
 	}
