@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/yiyun-console/console/internal/apperr"
@@ -77,6 +78,8 @@ func isFieldError(err error) bool {
 // failingField returns the JSON name of the field of t (a struct or a pointer to
 // one, searched into nested objects) whose value in body fails to decode with the
 // same error as err, or "" when none does.
+// TODO: fields inside arrays of objects are not searched, so their errors keep the
+// generic message; no request body has money inside an array yet.
 func failingField(body []byte, t reflect.Type, err error) string {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -88,7 +91,13 @@ func failingField(body []byte, t reflect.Type, err error) string {
 	if json.Unmarshal(body, &members) != nil {
 		return ""
 	}
-	for key, raw := range members {
+	keys := make([]string, 0, len(members))
+	for key := range members {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		raw := members[key]
 		f, ok := jsonField(t, key)
 		if !ok {
 			continue

@@ -161,7 +161,7 @@ func checkQueryValues(raw string) error {
 			return &apperr.Error{Code: apperr.Invalid,
 				Message: "a query parameter name holds a NUL character or invalid UTF-8",
 				Fields: []apperr.FieldError{{Field: strings.ToValidUTF8(
-					strings.ReplaceAll(name, "\x00", ""), "\uFFFD"),
+					strings.ReplaceAll(name, "\x00", "\uFFFD"), "\uFFFD"),
 					Reason: "the name must be valid UTF-8 without NUL characters"}}}
 		}
 		for _, v := range values[name] {
