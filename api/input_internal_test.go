@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -81,6 +82,18 @@ func TestWholeNumberReason(t *testing.T) {
 		e, ok := apperr.As(err)
 		if !ok || len(e.Fields) != 1 || e.Fields[0].Reason != want {
 			t.Errorf("%s: %v, want %q", body, err, want)
+		}
+	}
+}
+
+// BenchmarkCheckJSONText measures the scan of JSON strings that every decoded
+// body now goes through, on a 64 KB body of mixed text.
+func BenchmarkCheckJSONText(b *testing.B) {
+	body := []byte(`{"title":"` + strings.Repeat(`Recharge 充值 \"ok\" \ud83d\ude00 `, 2000) + `"}`)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if err := checkJSONText(body); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
