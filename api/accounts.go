@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yiyun-console/console/db"
@@ -122,6 +123,8 @@ func checkEmail(v *apperr.Validation, s string) string {
 		v.Add("email", "is required")
 	case len(s) > maxEmailLen:
 		v.Addf("email", "must be at most %d characters", maxEmailLen)
+	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
+		v.Add("email", "must not contain control or invisible formatting characters")
 	case err != nil || addr.Address != s || !strings.Contains(s[strings.LastIndex(s, "@"):], "."):
 		v.Add("email", "must be an email address such as dev@example.com")
 	}
@@ -147,12 +150,17 @@ func checkContactName(v *apperr.Validation, field, s string) string {
 	case n > maxContactNameLen:
 		v.Addf(field, "must be at most %d characters", maxContactNameLen)
 	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
-		v.Add(field, "must not contain control characters")
+		v.Add(field, "must not contain control or invisible formatting characters")
 	}
 	return s
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+// isControl reports control characters and Unicode format characters (category
+// Cf: zero-width spaces and joiners, bidirectional overrides), which are invisible
+// and let two texts that look the same differ.
+func isControl(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r < 0xa0) || unicode.Is(unicode.Cf, r)
+}
 
 // Login throttling: failures within loginWindow per account and per client address.
 const (

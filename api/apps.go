@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
 	"errors"
 	"net/http"
 	"slices"
@@ -110,7 +109,7 @@ func (s *Server) createApp(w http.ResponseWriter, r *http.Request) error {
 	// The answer shows the app token once; a replay under the same Idempotency-Key
 	// shows it again, so the stored answer is sealed.
 	var app db.App
-	ran, err := s.idempotentSum(w, r, idemRequest{Sum: sha256.Sum256(body), Seal: true},
+	ran, err := s.idempotentSum(w, r, idemRequest{Sum: jsonSum(body), Seal: true},
 		func(q *db.Queries, _ pgxTx) (int, any, error) {
 			token := ids.Token()
 			var err error
@@ -153,7 +152,7 @@ func checkAppName(v *apperr.Validation, s string) string {
 	case n > maxAppNameLen:
 		v.Addf("name", "must be at most %d characters (it has %d)", maxAppNameLen, n)
 	case !utf8.ValidString(s) || strings.ContainsFunc(s, isControl):
-		v.Add("name", "must not contain control characters")
+		v.Add("name", "must not contain control or invisible formatting characters")
 	}
 	return s
 }

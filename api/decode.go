@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/yiyun-console/console/internal/apperr"
@@ -42,12 +44,94 @@ func decodeBytes(body []byte, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if !isFieldError(err) {
+			// An error of a field's own UnmarshalJSON, such as money, carries no
+			// field name: find the field it came from.
+			if name := failingField(body, reflect.TypeOf(v), err); name != "" {
+				return apperr.Field(name, err.Error())
+			}
+		}
 		return jsonError(err)
 	}
 	if dec.More() {
 		return apperr.New(apperr.Invalid, "the body holds more than one JSON value")
 	}
-	return nil
+	// The decoder turns invalid UTF-8 and unpaired surrogate escapes into U+FFFD
+	// and keeps \u0000 as a NUL: refuse them rather than store what was not sent,
+	// or reach Postgres, which refuses NUL in text.
+	return checkJSONText(body)
+}
+
+// isFieldError reports whether err is a decoding error that jsonError maps by
+// itself, as opposed to an error returned by a field's own UnmarshalJSON.
+func isFieldError(err error) bool {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &typeErr) || errors.As(err, &syntaxErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || strings.HasPrefix(err.Error(), "json: ") {
+		return true
+	}
+	_, ok := apperr.As(err)
+	return ok
+}
+
+// failingField returns the JSON name of the field of t (a struct or a pointer to
+// one, searched into nested objects) whose value in body fails to decode with the
+// same error as err, or "" when none does.
+// TODO: fields inside arrays of objects are not searched, so their errors keep the
+// generic message; no request body has money inside an array yet.
+func failingField(body []byte, t reflect.Type, err error) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(members))
+	for key := range members {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		raw := members[key]
+		f, ok := jsonField(t, key)
+		if !ok {
+			continue
+		}
+		if name := failingField(raw, f.Type, err); name != "" {
+			return key + "." + name
+		}
+		if e := json.Unmarshal(raw, reflect.New(f.Type).Interface()); e != nil &&
+			e.Error() == err.Error() {
+			return key
+		}
+	}
+	return ""
+}
+
+// jsonField finds the field of struct type t that encoding/json fills from key,
+// including fields of embedded structs.
+func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if strings.EqualFold(name, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // jsonError turns a decoding error into an envelope error that names the field.
@@ -59,6 +143,9 @@ func jsonError(err error) error {
 		field := typeErr.Field
 		if field == "" {
 			return apperr.New(apperr.Invalid, "the body must be a JSON object")
+		}
+		if isIntKind(typeErr.Type.Kind()) && strings.HasPrefix(typeErr.Value, "number") {
+			return apperr.Field(field, wholeNumberReason(typeErr))
 		}
 		return apperr.Field(field, fmt.Sprintf("must be %s", jsonKind(typeErr.Type.Kind().String())))
 	case errors.As(err, &syntaxErr):
@@ -77,6 +164,31 @@ func jsonError(err error) error {
 	return apperr.New(apperr.Invalid, "the body has an invalid value: %s", err.Error())
 }
 
+func isIntKind(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+// wholeNumberReason explains a JSON number that does not fit an integer field: a
+// fraction, or a whole number out of the field's range.
+func wholeNumberReason(e *json.UnmarshalTypeError) string {
+	n := strings.TrimSpace(strings.TrimPrefix(e.Value, "number"))
+	if n == "" || strings.ContainsAny(n, ".eE") {
+		return "must be a whole number"
+	}
+	t := e.Type
+	bits := t.Bits()
+	if t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64 {
+		return fmt.Sprintf("must be a whole number from 0 to %d", uint64(1)<<bits-1)
+	}
+	return fmt.Sprintf("must be a whole number from %d to %d", -(int64(1) << (bits - 1)),
+		int64(1)<<(bits-1)-1)
+}
+
 func jsonKind(k string) string {
 	switch k {
 	case "string":
@@ -87,6 +199,8 @@ func jsonKind(k string) string {
 		return "an array"
 	case "map", "struct":
 		return "an object"
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number"
 	case "ptr":
 		return "a value of the documented type"
 	}

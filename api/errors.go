@@ -38,6 +38,8 @@ func statusOf(c apperr.Code) int {
 		return http.StatusForbidden
 	case apperr.NotFound:
 		return http.StatusNotFound
+	case apperr.MethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case apperr.Conflict:
 		return http.StatusConflict
 	case apperr.IdempotencyMismatch:
@@ -76,6 +78,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := apperr.As(err)
 	if !ok {
 		switch {
+		case isUnstorableInput(err):
+			// A safety net behind the checks of query parameters and bodies: text
+			// Postgres cannot store is the caller's fault, not the server's.
+			e = apperr.New(apperr.Invalid,
+				"the request holds text that cannot be stored (such as a NUL character, "+
+					"invalid UTF-8 or an over-long value)")
 		case r.Context().Err() != nil:
 			// The client went away or the request timed out: not a server fault.
 			e = apperr.New(apperr.Unavailable, "the request was cancelled")
@@ -105,6 +113,21 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err := enc.Encode(v); err != nil {
 		slog.Debug("writing response failed", "err", err)
 	}
+}
+
+// isUnstorableInput reports whether err is Postgres refusing a value the caller
+// sent: 22021 (invalid byte sequence, such as NUL), 22P05 (untranslatable
+// character) or 54000 (program limit exceeded, such as an over-long index entry).
+func isUnstorableInput(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "22021", "22P05", "54000":
+		return true
+	}
+	return false
 }
 
 // isOutage reports whether err comes from Postgres or Temporal being down or

@@ -3,6 +3,10 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // image.DecodeConfig reads JPEG uploads
+	_ "image/png"  // and PNG uploads
 	"io"
 	"mime"
 	"net/http"
@@ -61,6 +65,9 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	if err := checkImageConfig(data, info); err != nil {
+		return err
+	}
 
 	parts := newPartsHash()
 	parts.Add("file", "", data)
@@ -90,6 +97,35 @@ func (s *Server) uploadFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	if ran {
 		logger(r.Context(), s.log).Info("file uploaded", "file_id", f.ID, "size", f.SizeBytes)
+	}
+	return nil
+}
+
+// maxImageSide is the largest width or height of an accepted image, in pixels: a
+// scan of an ID card or licence needs far less, and a larger one costs memory to
+// show.
+const maxImageSide = 10000
+
+// checkImageConfig reads the image configuration of data, already sniffed as
+// info, with the standard decoders: an image whose configuration does not decode
+// is refused as damaged, and one over maxImageSide on a side as too large.
+func checkImageConfig(data []byte, info media.ImageInfo) error {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return apperr.Field("file", fmt.Sprintf(
+			"the %s image is damaged: its header could not be decoded", info.Format))
+	}
+	if format != string(info.Format) {
+		return apperr.Field("file", fmt.Sprintf(
+			"the image decodes as %s but starts as %s", format, info.Format))
+	}
+	w, h := max(cfg.Width, info.Width), max(cfg.Height, info.Height)
+	if w > maxImageSide || h > maxImageSide {
+		return apperr.Field("file", fmt.Sprintf(
+			"is %d×%d pixels; images may be at most %d pixels on a side", w, h, maxImageSide))
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 {
+		return apperr.Field("file", fmt.Sprintf("has an impossible size %d×%d", cfg.Width, cfg.Height))
 	}
 	return nil
 }

@@ -265,7 +265,7 @@ func (s *Server) decideGoLive(w http.ResponseWriter, r *http.Request) error {
 	if n := utf8.RuneCountInString(reason); n > maxReasonLen {
 		v.Addf("reason", "must be at most %d characters", maxReasonLen)
 	} else if strings.ContainsFunc(reason, isControl) {
-		v.Add("reason", "must not contain control characters")
+		v.Add("reason", "must not contain control or invisible formatting characters")
 	}
 	if err := v.Err(); err != nil {
 		return err

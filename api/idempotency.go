@@ -28,7 +28,18 @@ type idempotentFunc func(q *db.Queries, tx pgx.Tx) (int, any, error)
 // SHA-256 of body; see idempotentSum.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, body []byte,
 	fn idempotentFunc) (bool, error) {
-	return s.idempotentSum(w, r, idemRequest{Sum: sha256.Sum256(body)}, fn)
+	return s.idempotentSum(w, r, idemRequest{Sum: jsonSum(body)}, fn)
+}
+
+// jsonSum is the SHA-256 of a JSON body with its insignificant whitespace
+// removed, so that a client that re-encodes the same request with another layout
+// still matches its key. A body that is not JSON is hashed as it is.
+func jsonSum(body []byte) [sha256.Size]byte {
+	var b bytes.Buffer
+	if err := json.Compact(&b, body); err != nil {
+		return sha256.Sum256(body)
+	}
+	return sha256.Sum256(b.Bytes())
 }
 
 // idemRequest is what an Idempotency-Key is bound to besides the route.

@@ -184,7 +184,7 @@ func checkText(v *apperr.Validation, field, s string, max int) string {
 	case !utf8.ValidString(s):
 		v.Add(field, "must be valid UTF-8")
 	case strings.ContainsFunc(s, isControlButSpacing):
-		v.Add(field, "must not contain control characters")
+		v.Add(field, "must not contain control or invisible formatting characters")
 	}
 	return s
 }

@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -16,7 +20,7 @@ import (
 
 var (
 	errNoRoute  = apperr.New(apperr.NotFound, "no such route")
-	errNoMethod = &apperr.Error{Code: apperr.Invalid, Message: "method not allowed on this route"}
+	errNoMethod = apperr.New(apperr.MethodNotAllowed, "method not allowed on this route")
 )
 
 type ctxKey int
@@ -125,4 +129,51 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 // serverFrom returns the Server handling r, for middleware built without one.
 func serverFrom(r *http.Request) *Server {
 	return r.Context().Value(ctxServer).(*Server)
+}
+
+// checkQuery refuses a request whose query parameter names or values, once
+// percent-decoded, hold a NUL character or invalid UTF-8: no handler can use them,
+// and Postgres refuses to store or compare them.
+func (s *Server) checkQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery != "" {
+			if err := checkQueryValues(r.URL.RawQuery); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkQueryValues returns the error naming the first unusable query parameter.
+func checkQueryValues(raw string) error {
+	// A malformed escape is left to the handlers, which see it dropped by
+	// URL.Query; what did decode is checked.
+	values, _ := url.ParseQuery(raw)
+	names := make([]string, 0, len(values))
+	for name := range values {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if badText(name) {
+			return &apperr.Error{Code: apperr.Invalid,
+				Message: "a query parameter name holds a NUL character or invalid UTF-8",
+				Fields: []apperr.FieldError{{Field: strings.ToValidUTF8(
+					strings.ReplaceAll(name, "\x00", "\uFFFD"), "\uFFFD"),
+					Reason: "the name must be valid UTF-8 without NUL characters"}}}
+		}
+		for _, v := range values[name] {
+			if badText(v) {
+				return apperr.Field(name, "must be valid UTF-8 without NUL characters")
+			}
+		}
+	}
+	return nil
+}
+
+// badText reports whether s is invalid UTF-8 or holds a NUL character.
+func badText(s string) bool {
+	return !utf8.ValidString(s) || strings.ContainsRune(s, 0)
 }

@@ -64,7 +64,7 @@ type mounts struct {
 // Handler returns the API's routes.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.requestID, s.recoverer, s.accessLog)
+	r.Use(s.requestID, s.recoverer, s.accessLog, s.checkQuery)
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))

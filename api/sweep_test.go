@@ -59,6 +59,25 @@ func TestBadInputSweep(t *testing.T) {
 					}
 				}
 			}
+			if credName == "none" || credName == "garbage" || credName == "reviewer" {
+				continue
+			}
+			// Hostile query parameters, under names the routes use and others: each is
+			// refused with a 400 before any handler sees it.
+			path := pathParam.ReplaceAllString(op.Path, "0123456789abcdef0123456789abcdef")
+			for _, q := range hostileQueries {
+				before := dbFingerprint(t, env)
+				r := env.Do(t, testenv.Request{Method: op.Method, Path: path + "?" + q, Token: token,
+					Body: map[string]any{}})
+				tried++
+				where := fmt.Sprintf("%s %s?%s as %s", op.Method, path, q, credName)
+				if r.Status != 400 || r.ErrorCode() != "invalid_request" {
+					t.Errorf("%s: %d, want 400 invalid_request: %.300s", where, r.Status, r.Body)
+				}
+				if after := dbFingerprint(t, env); after != before {
+					t.Errorf("%s: refused with %d but the database changed", where, r.Status)
+				}
+			}
 		}
 	}
 	testenv.Report(t, "bad-input sweep: %d requests over %d operations, each answered "+
@@ -134,6 +153,21 @@ type sweepBody struct {
 var hostile = []any{
 	"' OR '1'='1", "<script>alert(1)</script>", "../../../../etc/passwd", "\x00\x01",
 	"\u202e\u0000", "${jndi:ldap://127.0.0.1/x}", strings.Repeat("长", 5000),
+	"a\u200b", "\u202egnp.exe", "\ufeff", "\u0085",
+}
+
+// hostileQueries are query strings holding a NUL, invalid UTF-8 or an overlong
+// encoding of NUL, in the values and the names of query parameters.
+var hostileQueries = []string{
+	"caller=%00", "callee=a%00b", "app_id=%ff", "region=%c0%80", "month=2026-01%00",
+	"status=%fe%ff", "cursor=%00", "limit=1%00", "q=%ed%a0%80", "x%00=1", "%ff=1",
+}
+
+// hostileRaw are JSON string literals, written as sent, that the JSON encoder of
+// the test cannot produce: escapes of NUL and unpaired surrogates, and invalid
+// UTF-8.
+var hostileRaw = []string{
+	`"a\u0000b"`, `"\ud800"`, `"x\udc00y"`, `"\ud83dA"`, "\"\xff\xc0\x80\"", "\"\xed\xa0\x80\"",
 }
 
 // sweepBodies returns the bodies to send to op: none, malformed, and one per field
@@ -172,6 +206,10 @@ func sweepBodies(op sweepOp) []sweepBody {
 		for i, h := range hostile {
 			out = append(out, sweepBody{name: fmt.Sprintf("%s hostile #%d", name, i),
 				value: map[string]any{name: h}})
+		}
+		for i, h := range hostileRaw {
+			out = append(out, sweepBody{name: fmt.Sprintf("%s hostile raw #%d", name, i),
+				value: []byte(`{"` + name + `":` + h + `}`), contentType: "application/json"})
 		}
 	}
 	return out

@@ -319,11 +319,17 @@ type closeTicketRequest struct {
 // closed by itself may still be rated, once.
 func (s *Server) closeTicket(w http.ResponseWriter, r *http.Request) error {
 	var req closeTicketRequest
+	errRating := apperr.Field("rating", "must be a whole number from 1 to 5")
 	if err := decode(r, &req); err != nil {
+		// A fraction, an out-of-range number or a string for the rating gets the
+		// rating's own rule rather than the generic one.
+		if e, ok := apperr.As(err); ok && len(e.Fields) == 1 && e.Fields[0].Field == "rating" {
+			return errRating
+		}
 		return err
 	}
 	if req.Rating < 1 || req.Rating > 5 {
-		return apperr.Field("rating", "must be a whole number from 1 to 5")
+		return errRating
 	}
 	var t db.Ticket
 	err := s.store.InTx(r.Context(), func(q *db.Queries, _ pgxTx) error {

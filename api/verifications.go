@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"net/http"
 	"strings"
@@ -154,7 +153,7 @@ func (s *Server) submitVerification(w http.ResponseWriter, r *http.Request) erro
 	wfID := workflows.VerificationReviewID(p.ID)
 	// The answer names the person (masked numbers, real name, phone): it is stored
 	// sealed, as the numbers are.
-	ran, err := s.idempotentSum(w, r, idemRequest{Sum: sha256.Sum256(body), Seal: true},
+	ran, err := s.idempotentSum(w, r, idemRequest{Sum: jsonSum(body), Seal: true},
 		func(q *db.Queries, _ pgx.Tx) (int, any, error) {
 			acct, err := q.GetAccountBySIDForUpdate(ctx, sid)
 			if err != nil {

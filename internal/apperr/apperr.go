@@ -17,6 +17,7 @@ const (
 	Unauthenticated     Code = "unauthenticated"
 	Forbidden           Code = "forbidden"
 	NotFound            Code = "not_found"
+	MethodNotAllowed    Code = "method_not_allowed"
 	Conflict            Code = "conflict"
 	IdempotencyMismatch Code = "idempotency_key_reused"
 	InsufficientBalance Code = "insufficient_balance"
