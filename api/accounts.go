@@ -162,11 +162,16 @@ func isControl(r rune) bool {
 	return r < 0x20 || (r >= 0x7f && r < 0xa0) || unicode.Is(unicode.Cf, r)
 }
 
-// Login throttling: failures within loginWindow per account and per client address.
+// Login throttling: failures within loginWindow per account from one client
+// address, per account from anywhere, and per client address. The tight limit is
+// the pair's, so that a stranger's wrong guesses from elsewhere do not lock the
+// owner out; the account-wide limit still bounds guessing spread over many
+// addresses.
 const (
-	loginWindow          = 15 * time.Minute
-	maxFailuresPerEmail  = 5
-	maxFailuresPerClient = 30
+	loginWindow              = 15 * time.Minute
+	maxFailuresPerEmailAndIP = 5
+	maxFailuresPerEmail      = 50
+	maxFailuresPerClient     = 30
 )
 
 type loginRequest struct {
@@ -198,13 +203,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	ctx := r.Context()
-	emailKey := "email:" + hashHex(strings.ToLower(strings.TrimSpace(req.Email)))
+	emailHash := hashHex(strings.ToLower(strings.TrimSpace(req.Email)))
+	emailKey := "email:" + emailHash
+	pairKey := "email-client:" + emailHash + ":" + clientIP(r)
 	clientKey := "client:" + clientIP(r)
-	if err := s.checkThrottle(r, emailKey, maxFailuresPerEmail); err != nil {
-		return err
-	}
-	if err := s.checkThrottle(r, clientKey, maxFailuresPerClient); err != nil {
-		return err
+	for _, l := range []struct {
+		key string
+		max int32
+	}{{pairKey, maxFailuresPerEmailAndIP}, {emailKey, maxFailuresPerEmail},
+		{clientKey, maxFailuresPerClient}} {
+		if err := s.checkThrottle(r, l.key, l.max); err != nil {
+			return err
+		}
 	}
 
 	acct, err := s.store.GetAccountByEmail(ctx, strings.TrimSpace(req.Email))
@@ -221,7 +231,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !ok {
-		for _, k := range []string{emailKey, clientKey} {
+		for _, k := range []string{pairKey, emailKey, clientKey} {
 			if _, err := s.store.RecordLoginFailure(ctx, db.RecordLoginFailureParams{
 				Key: k, WindowSeconds: int32(loginWindow.Seconds()),
 			}); err != nil {
@@ -231,7 +241,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		logger(ctx, s.log).Info("login failed")
 		return apperr.New(apperr.Unauthenticated, "the email or password is wrong")
 	}
-	if err := s.store.DeleteLoginThrottle(ctx, emailKey); err != nil {
+	if err := s.store.DeleteLoginThrottle(ctx, pairKey); err != nil {
 		return err
 	}
 

@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -143,6 +145,36 @@ func TestLoginThrottle(t *testing.T) {
 	// higher), and unknown emails count against the client.
 	other := env.Developer(t)
 	env.Login(t, other.Email, other.Password)
+
+	// A stranger's wrong guesses from another address do not lock the owner out...
+	victim := env.Developer(t)
+	h := env.API.Handler()
+	loginFrom := func(addr, password string) int {
+		body := `{"email":"` + victim.Email + `","password":"` + password + `"}`
+		rq := httptest.NewRequest("POST", "/v1/sessions", strings.NewReader(body))
+		rq.Header.Set("Content-Type", "application/json")
+		rq.RemoteAddr = addr
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, rq)
+		return rec.Code
+	}
+	for i := range 6 {
+		if got := loginFrom("198.51.100.7:4000", "a wrong guess"); got != http.StatusUnauthorized &&
+			!(i == 5 && got == http.StatusTooManyRequests) {
+			t.Fatalf("stranger's guess %d: %d", i, got)
+		}
+	}
+	if got := loginFrom("198.51.100.7:4000", victim.Password); got != http.StatusTooManyRequests {
+		t.Errorf("the stranger's address after 5 failures: %d, want 429", got)
+	}
+	env.Login(t, victim.Email, victim.Password)
+	// ...while guesses spread over many addresses stop at the account-wide limit.
+	for i := range 50 {
+		loginFrom(fmt.Sprintf("198.51.100.%d:4000", 10+i), "a wrong guess")
+	}
+	if got := loginFrom("203.0.113.1:4000", victim.Password); got != http.StatusTooManyRequests {
+		t.Errorf("after 50 failures from many addresses: %d, want 429", got)
+	}
 }
 
 func TestSessionExpiryAndRotation(t *testing.T) {
