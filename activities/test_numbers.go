@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/yiyun-console/console/db"
@@ -60,6 +62,15 @@ func (a *Activities) SendTestNumberCode(ctx context.Context, testNumberID string
 		ID: tn.ID, CodeHash: raw, CodeSalt: salt,
 	}); err != nil {
 		return "", fmt.Errorf("storing code hash: %w", err)
+	}
+	if activity.GetInfo(ctx).Attempt > 1 {
+		// A retry texts a new code: it counts against the resend limits as the first
+		// one, recorded when the number was added, does.
+		if err := a.Store.RecordTestNumberCode(ctx, db.RecordTestNumberCodeParams{
+			AccountSid: tn.AccountSid, Mobile: tn.Mobile, CreatedAt: time.Now(),
+		}); err != nil {
+			return "", fmt.Errorf("recording the resent code: %w", err)
+		}
 	}
 	if err := a.Outside.SMS.Send(ctx, sms.Message{
 		Mobile: tn.Mobile,

@@ -56,9 +56,8 @@ func toTestNumberJSON(n db.TestNumber) testNumberJSON {
 // API processes: per account and mobile testCodesShort in testCodeShortWindow and
 // testCodesLong in testCodeLongWindow, and per account testCodesPerAccount in
 // testCodeLongWindow across mobiles.
-//
-// TODO: a code resent by a retry of SendTestNumberCode (after the SMS gateway failed)
-// is not counted; retries are bounded by the activity's timeouts, not by these limits.
+// A code texted again by a retry of the send (after the SMS gateway failed) is
+// recorded by the activity and counts too.
 const (
 	testCodesShort      = 3
 	testCodeShortWindow = 10 * time.Minute

@@ -2,16 +2,19 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 
 	"github.com/yiyun-console/console/activities"
+	"github.com/yiyun-console/console/internal/sms"
 	"github.com/yiyun-console/console/internal/testenv"
 	"github.com/yiyun-console/console/workflows"
 )
@@ -261,5 +264,49 @@ func TestTestNumberCodeNotInHistory(t *testing.T) {
 	}
 	if updates != 1 {
 		t.Errorf("%d verify Updates in the history, want 1", updates)
+	}
+}
+
+// failingOnce is an SMS sender whose gateway fails the first message, then passes
+// the rest to the outbox.
+type failingOnce struct {
+	next   sms.Sender
+	failed atomic.Bool
+}
+
+func (f *failingOnce) Send(ctx context.Context, m sms.Message) error {
+	if f.failed.CompareAndSwap(false, true) {
+		return errors.New("the SMS gateway timed out")
+	}
+	return f.next.Send(ctx, m)
+}
+
+// TestTestNumberResentCodeCounts: a code texted again by a retry after the gateway
+// failed counts against the resend limits like the first.
+func TestTestNumberResentCodeCounts(t *testing.T) {
+	env := testenv.New(t, testenv.Options{Activities: func(a *activities.Activities) {
+		a.Outside.SMS = &failingOnce{next: a.Outside.SMS}
+	}})
+	op := env.Staff(t, "operator")
+	dev := env.Developer(t)
+	const mobile = "13800000021"
+	r := env.Must(t, http.StatusCreated, testenv.Request{Method: "POST", Path: "/v1/test-numbers",
+		Token: dev.Token, Body: map[string]any{"mobile": mobile}})
+	latestCode(t, env, op, mobile) // sent by the retry
+	if n := countRows(t, env, `SELECT count(*) FROM test_number_codes
+		WHERE account_sid = $1 AND mobile = $2`, dev.SID, mobile); n != 2 {
+		t.Errorf("%d codes recorded for one addition whose first send failed, want 2", n)
+	}
+	env.Must(t, http.StatusNoContent, testenv.Request{Method: "DELETE",
+		Path: "/v1/test-numbers/" + r.Str("id"), Token: dev.Token})
+	second := env.Must(t, http.StatusCreated, testenv.Request{Method: "POST",
+		Path: "/v1/test-numbers", Token: dev.Token, Body: map[string]any{"mobile": mobile}})
+	eventually(t, "the second code", func() bool { return outboxCodes(t, env, op, mobile) == 2 })
+	env.Must(t, http.StatusNoContent, testenv.Request{Method: "DELETE",
+		Path: "/v1/test-numbers/" + second.Str("id"), Token: dev.Token})
+	// Two additions, three codes: the limit of three in ten minutes is reached.
+	if r := env.Do(t, testenv.Request{Method: "POST", Path: "/v1/test-numbers",
+		Token: dev.Token, Body: map[string]any{"mobile": mobile}}); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("third addition: %d %s, want 429", r.Status, r.Body)
 	}
 }
