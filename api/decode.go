@@ -75,16 +75,33 @@ func isFieldError(err error) bool {
 	return ok
 }
 
-// failingField returns the JSON name of the field of t (a struct or a pointer to
-// one, searched into nested objects) whose value in body fails to decode with the
-// same error as err, or "" when none does.
-// TODO: fields inside arrays of objects are not searched, so their errors keep the
-// generic message; no request body has money inside an array yet.
+// failingField returns the JSON name of the field of t (a struct, a slice of them
+// or a pointer to either, searched into nested objects and arrays) whose value in
+// body fails to decode with the same error as err, such as "amounts[1].value", or
+// "" when none does.
 func failingField(body []byte, t reflect.Type, err error) string {
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == nil || t.Kind() != reflect.Struct {
+	if t == nil {
+		return ""
+	}
+	if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		var items []json.RawMessage
+		if json.Unmarshal(body, &items) != nil {
+			return ""
+		}
+		for i, raw := range items {
+			if name := failingField(raw, t.Elem(), err); name != "" {
+				return joinField(fmt.Sprintf("[%d]", i), name)
+			}
+			if failsWith(raw, t.Elem(), err) {
+				return fmt.Sprintf("[%d]", i)
+			}
+		}
+		return ""
+	}
+	if t.Kind() != reflect.Struct {
 		return ""
 	}
 	var members map[string]json.RawMessage
@@ -103,14 +120,27 @@ func failingField(body []byte, t reflect.Type, err error) string {
 			continue
 		}
 		if name := failingField(raw, f.Type, err); name != "" {
-			return key + "." + name
+			return joinField(key, name)
 		}
-		if e := json.Unmarshal(raw, reflect.New(f.Type).Interface()); e != nil &&
-			e.Error() == err.Error() {
+		if failsWith(raw, f.Type, err) {
 			return key
 		}
 	}
 	return ""
+}
+
+// failsWith reports whether raw fails to decode into a t with err's message.
+func failsWith(raw []byte, t reflect.Type, err error) bool {
+	e := json.Unmarshal(raw, reflect.New(t).Interface())
+	return e != nil && e.Error() == err.Error()
+}
+
+// joinField names a member of a field: "a.b", or "a[1]" for an array's item.
+func joinField(outer, inner string) string {
+	if strings.HasPrefix(inner, "[") {
+		return outer + inner
+	}
+	return outer + "." + inner
 }
 
 // jsonField finds the field of struct type t that encoding/json fills from key,

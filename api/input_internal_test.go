@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/yiyun-console/console/internal/apperr"
+	"github.com/yiyun-console/console/internal/money"
 )
 
 // TestUnstorableTextIsInvalid checks the safety net behind the text checks:
@@ -94,6 +96,36 @@ func BenchmarkCheckJSONText(b *testing.B) {
 	for b.Loop() {
 		if err := checkJSONText(body); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestFailingFieldNamesArrayItems: a money value that fails to decode is named by
+// its path, into nested objects and arrays of them.
+func TestFailingFieldNamesArrayItems(t *testing.T) {
+	type line struct {
+		Note   string   `json:"note"`
+		Amount money.Li `json:"amount"`
+	}
+	type order struct {
+		Total money.Li `json:"total"`
+		Lines []line   `json:"lines"`
+		Extra *struct {
+			Fees []money.Li `json:"fees"`
+		} `json:"extra"`
+	}
+	for body, want := range map[string]string{
+		`{"total":"1.00","lines":[{"amount":"2.00"},{"amount":"1.0001"}]}`: "lines[1].amount",
+		`{"total":"1.0001","lines":[]}`:                                    "total",
+		`{"total":"1","extra":{"fees":["1","2.00001"]}}`:                   "extra.fees[1]",
+	} {
+		var v order
+		err := json.Unmarshal([]byte(body), &v)
+		if err == nil {
+			t.Fatalf("%s decoded", body)
+		}
+		if got := failingField([]byte(body), reflect.TypeOf(&v), err); got != want {
+			t.Errorf("%s: failing field %q, want %q", body, got, want)
 		}
 	}
 }
