@@ -183,7 +183,9 @@ func (s *Server) reviewFile(w http.ResponseWriter, r *http.Request) error {
 	if !ids.Valid(id) {
 		return apperr.New(apperr.NotFound, "file not found")
 	}
-	f, err := s.store.GetFileByID(r.Context(), id)
+	// Like the full ID number, an image is shown only while its submission waits
+	// for the decision.
+	f, err := s.store.GetFileUnderReview(r.Context(), id)
 	if err != nil {
 		return db.NotFound(err, "file")
 	}

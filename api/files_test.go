@@ -143,8 +143,15 @@ func TestUploadFiles(t *testing.T) {
 		t.Errorf("%d files stored, want 2", n)
 	}
 
-	// Reviewers see the image as it was uploaded; developers do not use this route.
+	// Reviewers see the image as it was uploaded, and only while its submission waits
+	// for the decision; developers do not use this route.
 	reviewer := env.Staff(t, "reviewer")
+	env.Must(t, http.StatusNotFound, req{Method: "GET", Path: "/v1/review/files/" + r2id,
+		Token: reviewer.Token})
+	sub := personalBody(t, env, dev)
+	sub["id_back_file"] = r2id
+	v := env.Must(t, http.StatusCreated, req{Method: "POST", Path: "/v1/verifications",
+		Token: dev.Token, Body: sub})
 	img := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/review/files/" + r2id,
 		Token: reviewer.Token})
 	if !bytes.Equal(img.Body, pn) || img.Header.Get("Content-Type") != "image/png" {
@@ -154,6 +161,9 @@ func TestUploadFiles(t *testing.T) {
 		Token: dev.Token})
 	env.Must(t, http.StatusNotFound, req{Method: "GET",
 		Path: "/v1/review/files/" + strings.Repeat("0", 32), Token: reviewer.Token})
+	decide(t, env, reviewer, v.Str("id"), http.StatusOK, "approve", "")
+	env.Must(t, http.StatusNotFound, req{Method: "GET", Path: "/v1/review/files/" + r2id,
+		Token: reviewer.Token})
 
 	// Staff do not upload; nobody signed out does.
 	op := env.Staff(t, "operator")

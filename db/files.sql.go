@@ -93,3 +93,29 @@ func (q *Queries) GetFileByID(ctx context.Context, id string) (File, error) {
 	)
 	return i, err
 }
+
+const getFileUnderReview = `-- name: GetFileUnderReview :one
+SELECT f.id, f.account_sid, f.storage_key, f.content_type, f.size_bytes, f.width, f.height, f.created_at FROM files f
+WHERE f.id = $1 AND EXISTS (
+    SELECT 1 FROM verifications v
+    WHERE v.status = 'pending'
+      AND f.id IN (v.id_front_file, v.id_back_file, v.licence_file))
+`
+
+// A file attached to a submission still waiting for its review: the only files
+// reviewers may see, as the full ID number is shown only then.
+func (q *Queries) GetFileUnderReview(ctx context.Context, id string) (File, error) {
+	row := q.db.QueryRow(ctx, getFileUnderReview, id)
+	var i File
+	err := row.Scan(
+		&i.ID,
+		&i.AccountSid,
+		&i.StorageKey,
+		&i.ContentType,
+		&i.SizeBytes,
+		&i.Width,
+		&i.Height,
+		&i.CreatedAt,
+	)
+	return i, err
+}
