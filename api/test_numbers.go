@@ -54,9 +54,9 @@ func toTestNumberJSON(n db.TestNumber) testNumberJSON {
 
 // The resend limits of verification codes, counted in Postgres so they hold across
 // API processes: per account and mobile testCodesShort in testCodeShortWindow and
-// testCodesLong in testCodeLongWindow, and per account testCodesPerAccount in
-// testCodeLongWindow across mobiles.
-// A code texted again by a retry of the send (after the SMS gateway failed) is
+// testCodesLong in testCodeLongWindow, per account testCodesPerAccount in
+// testCodeLongWindow across mobiles, and per mobile across accounts (below). A code
+// texted again by a retry of the send (after the SMS gateway failed) is
 // recorded by the activity and counts too.
 const (
 	testCodesShort      = 3
@@ -64,6 +64,11 @@ const (
 	testCodesLong       = 10
 	testCodeLongWindow  = 24 * time.Hour
 	testCodesPerAccount = 20
+	// Whatever the accounts, one mobile gets at most testCodesPerMobile codes in
+	// testCodeMobileWindow and testCodesLong a day, so that new accounts cannot
+	// flood a stranger's phone.
+	testCodesPerMobile   = 5
+	testCodeMobileWindow = time.Hour
 )
 
 // testCodeRetryAt returns when another code may be texted for the account and
@@ -72,19 +77,21 @@ const (
 func testCodeRetryAt(ctx context.Context, q *db.Queries, sid, mobile string,
 	now time.Time) (time.Time, error) {
 	limits := []struct {
-		mobile *string
-		max    int32
-		window time.Duration
+		account, mobile *string
+		max             int32
+		window          time.Duration
 	}{
-		{&mobile, testCodesShort, testCodeShortWindow},
-		{&mobile, testCodesLong, testCodeLongWindow},
-		{nil, testCodesPerAccount, testCodeLongWindow},
+		{&sid, &mobile, testCodesShort, testCodeShortWindow},
+		{&sid, &mobile, testCodesLong, testCodeLongWindow},
+		{&sid, nil, testCodesPerAccount, testCodeLongWindow},
+		{nil, &mobile, testCodesPerMobile, testCodeMobileWindow},
+		{nil, &mobile, testCodesLong, testCodeLongWindow},
 	}
 	var retry time.Time
 	for _, l := range limits {
 		// With max codes since now-window, the max-th newest must leave the window.
 		at, err := q.NthRecentTestNumberCode(ctx, db.NthRecentTestNumberCodeParams{
-			AccountSid: sid, Mobile: l.mobile, Since: now.Add(-l.window), Nth: l.max - 1,
+			AccountSid: l.account, Mobile: l.mobile, Since: now.Add(-l.window), Nth: l.max - 1,
 		})
 		if isNoRows(err) {
 			continue
@@ -138,6 +145,10 @@ func (s *Server) addTestNumber(w http.ResponseWriter, r *http.Request) error {
 		if n >= maxTestNumbers {
 			return 0, nil, apperr.New(apperr.Conflict,
 				"an account may have at most %d test numbers; delete one first", maxTestNumbers)
+		}
+		// So does the mobile's lock, across accounts, for the per-mobile limits.
+		if err := q.LockTestNumberMobile(ctx, mobile); err != nil {
+			return 0, nil, err
 		}
 		if retry, err := testCodeRetryAt(ctx, q, sid, mobile, s.now()); err != nil {
 			return 0, nil, err

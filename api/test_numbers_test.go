@@ -310,3 +310,44 @@ func TestTestNumberResentCodeCounts(t *testing.T) {
 		t.Fatalf("third addition: %d %s, want 429", r.Status, r.Body)
 	}
 }
+
+// TestTestNumberLimitPerMobileAcrossAccounts: new accounts cannot flood one
+// stranger's phone: the mobile gets at most five codes an hour whoever asks.
+func TestTestNumberLimitPerMobileAcrossAccounts(t *testing.T) {
+	env := testenv.New(t, testenv.Options{})
+	const mobile = "13800000031"
+	addAndDelete := func(dev testenv.User) int {
+		r := env.Do(t, testenv.Request{Method: "POST", Path: "/v1/test-numbers",
+			Token: dev.Token, Body: map[string]any{"mobile": mobile}})
+		if r.Status == http.StatusCreated {
+			env.Must(t, http.StatusNoContent, testenv.Request{Method: "DELETE",
+				Path: "/v1/test-numbers/" + r.Str("id"), Token: dev.Token})
+		}
+		return r.Status
+	}
+	first, second, third := env.Developer(t), env.Developer(t), env.Developer(t)
+	for i := range 3 {
+		if got := addAndDelete(first); got != http.StatusCreated {
+			t.Fatalf("first account, addition %d: %d", i+1, got)
+		}
+	}
+	for i := range 2 {
+		if got := addAndDelete(second); got != http.StatusCreated {
+			t.Fatalf("second account, addition %d: %d", i+1, got)
+		}
+	}
+	if got := addAndDelete(second); got != http.StatusTooManyRequests {
+		t.Errorf("sixth code for the mobile: %d, want 429", got)
+	}
+	if got := addAndDelete(third); got != http.StatusTooManyRequests {
+		t.Errorf("a new account's first code for the mobile: %d, want 429", got)
+	}
+	if got := env.Do(t, testenv.Request{Method: "POST", Path: "/v1/test-numbers",
+		Token: third.Token, Body: map[string]any{"mobile": "13800000032"}}); got.Status != http.StatusCreated {
+		t.Errorf("another mobile: %d %s", got.Status, got.Body)
+	}
+	if n := countRows(t, env, "SELECT count(*) FROM test_number_codes WHERE mobile = $1",
+		mobile); n != 5 {
+		t.Errorf("%d codes recorded for the mobile, want 5", n)
+	}
+}

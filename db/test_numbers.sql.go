@@ -179,9 +179,20 @@ func (q *Queries) ListTestNumbers(ctx context.Context, arg ListTestNumbersParams
 	return items, nil
 }
 
+const lockTestNumberMobile = `-- name: LockTestNumberMobile :exec
+SELECT pg_advisory_xact_lock(hashtextextended('test-number-mobile:' || $1::text, 0))
+`
+
+// Serialises, until the transaction ends, the additions of one mobile across
+// accounts, so that its limits are counted one addition after another.
+func (q *Queries) LockTestNumberMobile(ctx context.Context, mobile string) error {
+	_, err := q.db.Exec(ctx, lockTestNumberMobile, mobile)
+	return err
+}
+
 const nthRecentTestNumberCode = `-- name: NthRecentTestNumberCode :one
 SELECT created_at FROM test_number_codes
-WHERE account_sid = $1
+WHERE ($1::text IS NULL OR account_sid = $1)
   AND ($2::text IS NULL OR mobile = $2)
   AND created_at > $3
 ORDER BY created_at DESC
@@ -189,14 +200,15 @@ OFFSET $4 LIMIT 1
 `
 
 type NthRecentTestNumberCodeParams struct {
-	AccountSid string
+	AccountSid *string
 	Mobile     *string
 	Since      time.Time
 	Nth        int32
 }
 
-// The time of the nth newest code (n counted from 0) texted for an account since
-// @since, to one mobile when mobile is given; no row means fewer were sent.
+// The time of the nth newest code (n counted from 0) texted since @since for an
+// account when account_sid is given, to one mobile when mobile is given; no row
+// means fewer were sent.
 func (q *Queries) NthRecentTestNumberCode(ctx context.Context, arg NthRecentTestNumberCodeParams) (time.Time, error) {
 	row := q.db.QueryRow(ctx, nthRecentTestNumberCode,
 		arg.AccountSid,

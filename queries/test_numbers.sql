@@ -33,10 +33,11 @@ UPDATE test_numbers SET status = @status, attempts = @attempts, updated_at = now
 WHERE id = @id AND status = 'pending';
 
 -- name: NthRecentTestNumberCode :one
--- The time of the nth newest code (n counted from 0) texted for an account since
--- @since, to one mobile when mobile is given; no row means fewer were sent.
+-- The time of the nth newest code (n counted from 0) texted since @since for an
+-- account when account_sid is given, to one mobile when mobile is given; no row
+-- means fewer were sent.
 SELECT created_at FROM test_number_codes
-WHERE account_sid = @account_sid
+WHERE (sqlc.narg(account_sid)::text IS NULL OR account_sid = sqlc.narg(account_sid))
   AND (sqlc.narg(mobile)::text IS NULL OR mobile = sqlc.narg(mobile))
   AND created_at > @since
 ORDER BY created_at DESC
@@ -48,3 +49,8 @@ VALUES (@account_sid, @mobile, @created_at);
 
 -- name: PurgeTestNumberCodes :exec
 DELETE FROM test_number_codes WHERE account_sid = @account_sid AND created_at < @before;
+
+-- name: LockTestNumberMobile :exec
+-- Serialises, until the transaction ends, the additions of one mobile across
+-- accounts, so that its limits are counted one addition after another.
+SELECT pg_advisory_xact_lock(hashtextextended('test-number-mobile:' || @mobile::text, 0));
