@@ -155,11 +155,15 @@ func checkContactName(v *apperr.Validation, field, s string) string {
 	return s
 }
 
-// isControl reports control characters and Unicode format characters (category
-// Cf: zero-width spaces and joiners, bidirectional overrides), which are invisible
-// and let two texts that look the same differ.
+// isControl reports control characters and the characters that show nothing:
+// format characters (category Cf: zero-width spaces and joiners, bidirectional
+// overrides), line and paragraph separators, variation selectors and the other
+// default-ignorable ones (fillers such as U+3164, the grapheme joiner U+034F). They
+// let two texts that look the same differ, or a required text look empty.
 func isControl(r rune) bool {
-	return r < 0x20 || (r >= 0x7f && r < 0xa0) || unicode.Is(unicode.Cf, r)
+	return r < 0x20 || (r >= 0x7f && r < 0xa0) ||
+		unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp, unicode.Variation_Selector,
+			unicode.Other_Default_Ignorable_Code_Point)
 }
 
 // Login throttling: failures within loginWindow per account from one client

@@ -183,7 +183,8 @@ func TestInvisibleCharactersRefused(t *testing.T) {
 	}
 
 	dev := env.Developer(t)
-	for _, name := range []string{"pay\u202egnp.exe", "a\u200bb", "\ufeffapp", "x\u0085y"} {
+	for _, name := range []string{"pay\u202egnp.exe", "a\u200bb", "\ufeffapp", "x\u0085y",
+		"samename\u034f", "samename\ufe0f", "samename\u3164", "\u115f", "a\u2028b", "\uffa0"} {
 		r := env.Do(t, req{Method: "POST", Path: "/v1/apps", Token: dev.Token,
 			Body: map[string]any{"name": name, "type": "voice_notification"}})
 		wantRefused(t, "app name "+name, r, "name")
