@@ -266,3 +266,20 @@ func TestIdempotencyKeyIgnoresWhitespace(t *testing.T) {
 		t.Errorf("%d recharge orders, want 1", n)
 	}
 }
+
+// TestHeadIsGetWithoutBody: HEAD on a GET route answers as GET would, without the
+// body; on a route without GET it is 405.
+func TestHeadIsGetWithoutBody(t *testing.T) {
+	env := testenv.New(t, testenv.Options{NoWorker: true})
+	dev := env.Developer(t)
+	r := env.Do(t, req{Method: "HEAD", Path: "/v1/apps", Token: dev.Token})
+	if r.Status != http.StatusOK || len(r.Body) != 0 {
+		t.Errorf("HEAD /v1/apps: %d, %d bytes", r.Status, len(r.Body))
+	}
+	if r := env.Do(t, req{Method: "HEAD", Path: "/v1/apps"}); r.Status != http.StatusUnauthorized {
+		t.Errorf("HEAD /v1/apps signed out: %d", r.Status)
+	}
+	if r := env.Do(t, req{Method: "HEAD", Path: "/v1/sessions"}); r.Status != http.StatusMethodNotAllowed {
+		t.Errorf("HEAD /v1/sessions: %d", r.Status)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"go.temporal.io/sdk/client"
 
 	"github.com/yiyun-console/console/db"
@@ -64,7 +65,8 @@ type mounts struct {
 // Handler returns the API's routes.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.requestID, s.recoverer, s.accessLog, s.checkQuery)
+	// HEAD is answered as GET without the body, as HTTP wants of every GET route.
+	r.Use(s.requestID, s.recoverer, s.accessLog, s.checkQuery, middleware.GetHead)
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return errNoRoute
 	}))
