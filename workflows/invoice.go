@@ -87,7 +87,11 @@ func InvoiceFulfilment(ctx workflow.Context, in InvoiceInput) (InvoiceResult, er
 		return InvoiceResult{Status: state}, nil
 	}
 	requireState := func(want string) error {
-		if busy || state != want {
+		if busy {
+			return errors.New("another step of this invoice is under way; " +
+				"look at the invoice again in a moment")
+		}
+		if state != want {
 			return fmt.Errorf("the invoice is %s; this step needs it %s", state, want)
 		}
 		return nil
