@@ -401,9 +401,10 @@ func TestVerificationDecisionWithoutWorker(t *testing.T) {
 	}
 	// The reviewer resends the decision as the 503 asks. The first resends may still
 	// time out while Temporal moves the task left with the stopped worker to the new
-	// one; each is the same Update and is applied once.
+	// one (its workflow task timeout, longer on a loaded machine); each is the same
+	// Update and is applied once.
 	var a testenv.Response
-	for deadline := time.Now().Add(30 * time.Second); ; {
+	for deadline := time.Now().Add(90 * time.Second); ; {
 		a = env.Do(t, req{Method: "POST", Path: "/v1/review/verifications/" + id + "/decision",
 			Token: reviewer.Token, Body: map[string]any{"decision": "approve"}})
 		if a.Status != http.StatusServiceUnavailable || time.Now().After(deadline) {
