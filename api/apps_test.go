@@ -135,7 +135,8 @@ func TestAppsBadInput(t *testing.T) {
 		}
 	}
 	var n int
-	if err := env.Store().Pool.QueryRow(t.Context(), "SELECT count(*) FROM apps").Scan(&n); err != nil || n != 0 {
+	if err := env.Store().Pool.QueryRow(t.Context(),
+		"SELECT count(*) FROM apps").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("apps after bad input: %d, %v", n, err)
 	}
 	for _, q := range []string{"?status=gone", "?type=fax", "?limit=0", "?cursor=zz"} {

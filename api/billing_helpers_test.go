@@ -65,7 +65,8 @@ func order(t testing.TB, env *testenv.Env, u testenv.User, amount, channel strin
 }
 
 // notice sends a payment notice signed with secret at time ts.
-func notice(t testing.TB, env *testenv.Env, secret string, ts time.Time, n api.PaymentNotice) testenv.Response {
+func notice(t testing.TB, env *testenv.Env, secret string, ts time.Time,
+	n api.PaymentNotice) testenv.Response {
 	t.Helper()
 	body, _ := json.Marshal(n)
 	sig := netguard.Sign([]byte(secret), ts.Unix(), body)

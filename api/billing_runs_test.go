@@ -65,7 +65,8 @@ func TestBillingRunChargesEveryLiveIVRAppOnce(t *testing.T) {
 			defer wg.Done()
 			r := env.Do(t, req{Method: "POST", Path: "/v1/ops/billing-runs", Token: ops.Token,
 				Body: map[string]any{"month": month}})
-			if r.Status != http.StatusAccepted || r.Str("workflow_id") != "billing-run/"+env.Config.TaskQueue+"/"+month {
+			wantID := "billing-run/" + env.Config.TaskQueue + "/" + month
+			if r.Status != http.StatusAccepted || r.Str("workflow_id") != wantID {
 				t.Errorf("start run: %d %s", r.Status, r.Body)
 			}
 		}()

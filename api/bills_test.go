@@ -123,8 +123,10 @@ func TestMonthlyBillsMatchTheLedger(t *testing.T) {
 		items[0].(map[string]any)["category"] != "ivr_app_rent" {
 		t.Errorf("consumption of app X: %s", byAppX.Body)
 	}
-	env.Must(t, http.StatusBadRequest, req{Method: "GET", Token: dev.Token, Path: "/v1/consumption?category=food"})
-	env.Must(t, http.StatusBadRequest, req{Method: "GET", Token: dev.Token, Path: "/v1/consumption?from=yesterday"})
+	env.Must(t, http.StatusBadRequest, req{Method: "GET", Token: dev.Token,
+		Path: "/v1/consumption?category=food"})
+	env.Must(t, http.StatusBadRequest, req{Method: "GET", Token: dev.Token,
+		Path: "/v1/consumption?from=yesterday"})
 	recs := env.Must(t, http.StatusOK, req{Method: "GET", Token: dev.Token, Path: "/v1/recharges"})
 	if items := recs.JSON["items"].([]any); len(items) != 1 {
 		t.Errorf("recharges: %s", recs.Body)

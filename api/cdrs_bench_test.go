@@ -97,7 +97,8 @@ func BenchmarkCDRIntake(b *testing.B) {
 
 	// The baseline: the same rows into an unindexed copy of the table by COPY.
 	pool := env.Store().Pool
-	if _, err := pool.Exec(ctx, `CREATE TABLE cdrs_copy (LIKE cdrs INCLUDING DEFAULTS INCLUDING IDENTITY)`); err != nil {
+	if _, err := pool.Exec(ctx,
+		`CREATE TABLE cdrs_copy (LIKE cdrs INCLUDING DEFAULTS INCLUDING IDENTITY)`); err != nil {
 		b.Fatal(err)
 	}
 	cols := []string{"source", "call_id", "account_sid", "app_id", "call_type", "caller",

@@ -23,7 +23,8 @@ func decode(r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return apperr.New(apperr.UnsupportedMedia, "the body must be JSON, sent with Content-Type: application/json")
+			return apperr.New(apperr.UnsupportedMedia,
+				"the body must be JSON, sent with Content-Type: application/json")
 		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))

@@ -271,7 +271,8 @@ func TestGoLiveOfAVoiceNotificationApp(t *testing.T) {
 	if w.Str("status") != "withdrawn" || appStatus(t, env, dev, app).Str("status") != "test" {
 		t.Fatalf("withdrawn: %s", w.Body)
 	}
-	decideGoLiveRequest(t, env, reviewer, gl.Str("id"), http.StatusConflict, map[string]any{"decision": "approve"})
+	decideGoLiveRequest(t, env, reviewer, gl.Str("id"), http.StatusConflict,
+		map[string]any{"decision": "approve"})
 	env.Must(t, http.StatusConflict, testenv.Request{Method: "POST",
 		Path: "/v1/apps/" + app + "/go-live/withdraw", Token: dev.Token})
 
@@ -349,10 +350,12 @@ func TestGoLivePreconditions(t *testing.T) {
 	}
 	env.Must(t, http.StatusBadRequest, testenv.Request{Method: "GET",
 		Path: "/v1/review/go-lives?status=nope", Token: reviewer.Token})
-	decideGoLiveRequest(t, env, reviewer, gl.Str("id"), http.StatusConflict, map[string]any{"decision": "approve"})
+	decideGoLiveRequest(t, env, reviewer, gl.Str("id"), http.StatusConflict,
+		map[string]any{"decision": "approve"})
 	decideGoLiveRequest(t, env, reviewer, "0123456789abcdef0123456789abcdef", http.StatusNotFound,
 		map[string]any{"decision": "approve"})
-	decideGoLiveRequest(t, env, reviewer, gl.Str("id"), http.StatusBadRequest, map[string]any{"decision": "maybe"})
+	decideGoLiveRequest(t, env, reviewer, gl.Str("id"), http.StatusBadRequest,
+		map[string]any{"decision": "maybe"})
 }
 
 // TestGoLiveWithAnEmptyPool approves an IVR app when the pool has no free number:

@@ -129,10 +129,11 @@ func TestIdempotencyKeyOnCreatingRoutes(t *testing.T) {
 				app2 := createApp(t, env, dev, "Code2", "voice_code", callback.URL+"/cb")
 				// The other request is the same key on another app's go-live.
 				return idemOwner{
-					send:    jsonPost(t, "/v1/apps/"+app+"/go-live", dev.Token, nil),
-					other:   jsonPost(t, "/v1/apps/"+app2+"/go-live", dev.Token, nil),
-					objects: count(t, "SELECT count(*) FROM go_live_requests WHERE account_sid = $1", dev.SID),
-					starts:  workflowStarts(t, dev.SID, "GoLiveWorkflow"),
+					send:  jsonPost(t, "/v1/apps/"+app+"/go-live", dev.Token, nil),
+					other: jsonPost(t, "/v1/apps/"+app2+"/go-live", dev.Token, nil),
+					objects: count(t, "SELECT count(*) FROM go_live_requests WHERE account_sid = $1",
+						dev.SID),
+					starts: workflowStarts(t, dev.SID, "GoLiveWorkflow"),
 				}
 			}},
 		{name: "test number", status: http.StatusCreated, again: http.StatusConflict,
@@ -140,8 +141,10 @@ func TestIdempotencyKeyOnCreatingRoutes(t *testing.T) {
 			prepare: func(t *testing.T) idemOwner {
 				dev := env.Developer(t)
 				return idemOwner{
-					send:    jsonPost(t, "/v1/test-numbers", dev.Token, map[string]any{"mobile": "13912345678"}),
-					other:   jsonPost(t, "/v1/test-numbers", dev.Token, map[string]any{"mobile": "13912345679"}),
+					send: jsonPost(t, "/v1/test-numbers", dev.Token,
+						map[string]any{"mobile": "13912345678"}),
+					other: jsonPost(t, "/v1/test-numbers", dev.Token,
+						map[string]any{"mobile": "13912345679"}),
 					objects: count(t, "SELECT count(*) FROM test_numbers WHERE account_sid = $1", dev.SID),
 					starts:  workflowStarts(t, dev.SID, "TestNumberWorkflow"),
 				}

@@ -237,7 +237,8 @@ func TestUploadChecksImageConfig(t *testing.T) {
 		t.Errorf("%d refused files stored", n)
 	}
 	// The same image with its true size is accepted.
-	if r := upload(t, env, dev.Token, "ok.png", pngWithSize(t, 40, 30, false)); r.Status != http.StatusCreated {
+	if r := upload(t, env, dev.Token, "ok.png", pngWithSize(t, 40, 30,
+		false)); r.Status != http.StatusCreated {
 		t.Errorf("a true 40×30 PNG: %d %s", r.Status, r.Body)
 	}
 }
@@ -259,7 +260,8 @@ func TestIdempotencyKeyIgnoresWhitespace(t *testing.T) {
 		!bytes.Equal(first.Body, again.Body) {
 		t.Fatalf("first %d %s, reformatted %d %s", first.Status, first.Body, again.Status, again.Body)
 	}
-	if other := send(`{"amount":"100.51","channel":"sandbox"}`); other.Status != http.StatusUnprocessableEntity {
+	other := send(`{"amount":"100.51","channel":"sandbox"}`)
+	if other.Status != http.StatusUnprocessableEntity {
 		t.Errorf("another amount under the key: %d %s", other.Status, other.Body)
 	}
 	if n := countRows(t, env, "SELECT count(*) FROM recharge_orders"); n != 1 {

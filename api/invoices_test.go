@@ -84,12 +84,14 @@ func TestInvoiceWholePath(t *testing.T) {
 	}
 	env.Must(t, http.StatusNotFound, req{Method: "GET", Path: "/v1/invoice-profile", Token: dev.Token})
 	if r := env.Do(t, req{Method: "PUT", Path: "/v1/invoice-profile", Token: dev.Token,
-		Body: map[string]any{"invoice_type": "company", "title": "Anything I like"}}); r.Status != http.StatusBadRequest {
+		Body: map[string]any{"invoice_type": "company",
+			"title": "Anything I like"}}); r.Status != http.StatusBadRequest {
 		t.Errorf("typed title: %d %s", r.Status, r.Body)
 	}
 	p := env.Must(t, http.StatusOK, req{Method: "PUT", Path: "/v1/invoice-profile", Token: dev.Token,
 		Body: map[string]any{"invoice_type": "company", "address": "北京市朝阳区建国路 88 号",
-			"phone": "010-88889999", "bank_name": "招商银行北京分行", "bank_account": "6225 8801 2345 6789"}})
+			"phone": "010-88889999", "bank_name": "招商银行北京分行",
+			"bank_account": "6225 8801 2345 6789"}})
 	if p.Str("title") != "云帆科技有限公司" || p.Str("taxpayer_id") != testCreditMasked ||
 		p.Str("bank_account") != "6225880123456789" {
 		t.Errorf("profile: %s", p.Body)

@@ -188,7 +188,8 @@ func readMediaUpload(w http.ResponseWriter, r *http.Request) (string, []byte,
 		return "", nil, none, apperr.Field("name",
 			fmt.Sprintf("must be at most %d characters", maxMediaNameLen))
 	case !utf8.ValidString(name) || strings.ContainsFunc(name, isControl):
-		return "", nil, none, apperr.Field("name", "must not contain control or invisible formatting characters")
+		return "", nil, none, apperr.Field("name",
+			"must not contain control or invisible formatting characters")
 	}
 	return name, data, parts.Sum(), nil
 }

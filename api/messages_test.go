@@ -118,7 +118,8 @@ func TestMessageCenter(t *testing.T) {
 
 	// Bad filters.
 	for _, q := range []string{"?type=spam", "?read=maybe", "?limit=0", "?cursor=zzz"} {
-		if r := env.Do(t, req{Method: "GET", Path: "/v1/messages" + q, Token: dev.Token}); r.Status != http.StatusBadRequest {
+		if r := env.Do(t, req{Method: "GET", Path: "/v1/messages" + q,
+			Token: dev.Token}); r.Status != http.StatusBadRequest {
 			t.Errorf("GET /v1/messages%s: %d", q, r.Status)
 		}
 	}

@@ -74,7 +74,8 @@ func TestPersonalDataStaysOutOfLogsAndWorkflows(t *testing.T) {
 	// viewing it in full; then the upgrade to a company.
 	p1 := submit(t, env, dev, personalBody(t, env, dev))
 	if full := env.Must(t, http.StatusOK, req{Method: "GET",
-		Path: "/v1/review/verifications/" + p1, Token: reviewer.Token}); full.Str("id_number") != testIDNumber {
+		Path:  "/v1/review/verifications/" + p1,
+		Token: reviewer.Token}); full.Str("id_number") != testIDNumber {
 		t.Fatalf("reviewer's view: %s", full.Body)
 	}
 	decide(t, env, reviewer, p1, http.StatusOK, "reject", "the photo is blurred")

@@ -49,7 +49,8 @@ func TestSandboxTopUp(t *testing.T) {
 	}
 
 	// Another account neither sees nor pays it.
-	env.Must(t, http.StatusNotFound, req{Method: "GET", Path: "/v1/recharge-orders/" + id, Token: other.Token})
+	env.Must(t, http.StatusNotFound, req{Method: "GET", Path: "/v1/recharge-orders/" + id,
+		Token: other.Token})
 	env.Must(t, http.StatusNotFound, req{Method: "POST", Path: "/v1/sandbox/pay/" + id, Token: other.Token})
 
 	// The sandbox pays through the real notice route; paying again credits nothing.
@@ -76,11 +77,13 @@ func TestSandboxTopUp(t *testing.T) {
 		items[0].(map[string]any)["reference"] != id {
 		t.Errorf("recharges: %s", recs.Body)
 	}
-	list := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/recharge-orders?status=paid", Token: dev.Token})
+	list := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/recharge-orders?status=paid",
+		Token: dev.Token})
 	if n := len(list.JSON["items"].([]any)); n != 1 {
 		t.Errorf("paid orders: %s", list.Body)
 	}
-	none := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/recharge-orders?status=pending", Token: dev.Token})
+	none := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/recharge-orders?status=pending",
+		Token: dev.Token})
 	if n := len(none.JSON["items"].([]any)); n != 0 {
 		t.Errorf("pending orders: %s", none.Body)
 	}
@@ -244,7 +247,8 @@ func TestConcurrentAndLateNotices(t *testing.T) {
 			t.Fatalf("late notice: %d %s", r.Status, r.Body)
 		}
 	}
-	got := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/recharge-orders/" + late, Token: dev.Token})
+	got := env.Must(t, http.StatusOK, req{Method: "GET", Path: "/v1/recharge-orders/" + late,
+		Token: dev.Token})
 	if got.Str("status") != "paid_after_expiry" || balance(t, env, dev) != "50.000" {
 		t.Fatalf("late order %s, balance %s", got.Body, balance(t, env, dev))
 	}

@@ -343,7 +343,8 @@ func TestTestNumberLimitPerMobileAcrossAccounts(t *testing.T) {
 		t.Errorf("a new account's first code for the mobile: %d, want 429", got)
 	}
 	if got := env.Do(t, testenv.Request{Method: "POST", Path: "/v1/test-numbers",
-		Token: third.Token, Body: map[string]any{"mobile": "13800000032"}}); got.Status != http.StatusCreated {
+		Token: third.Token,
+		Body:  map[string]any{"mobile": "13800000032"}}); got.Status != http.StatusCreated {
 		t.Errorf("another mobile: %d %s", got.Status, got.Body)
 	}
 	if n := countRows(t, env, "SELECT count(*) FROM test_number_codes WHERE mobile = $1",

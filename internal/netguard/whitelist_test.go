@@ -128,7 +128,8 @@ func TestParseWhitelistLimit(t *testing.T) {
 
 	_, err = ParseWhitelist(full + ";api.example.com")
 	var werr *WhitelistError
-	if !errors.As(err, &werr) || werr.Entry != "api.example.com" || !strings.Contains(werr.Reason, "at most 50") {
+	if !errors.As(err, &werr) || werr.Entry != "api.example.com" || !strings.Contains(werr.Reason,
+		"at most 50") {
 		t.Errorf("51 entries: %v, want an error about at most 50 entries", err)
 	}
 }
