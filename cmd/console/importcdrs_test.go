@@ -22,7 +22,7 @@ import (
 	"github.com/yiyun-console/console/internal/testenv"
 )
 
-const masterCSV = "testdata/cdr-asterisk-master.csv"
+const masterCSV = "../../internal/cdrcsv/testdata/cdr-asterisk-master.csv" // the shared real file
 
 // setup starts a console with a developer holding 100 CNY and two live voice
 // notification apps (0.060 CNY a minute).
